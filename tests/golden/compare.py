@@ -1,0 +1,137 @@
+"""Compare one recorded Apache answer with another answer (live re-recording or apachemw).
+
+A result is a dict shaped like a stored case: `status`, `headers` ([[name, value], ...]),
+`body_b64` (or raw `body` bytes), `log` (the access-log line) and optionally `error_log`
+(list of lines) and `root` (the real directory that stands for `{root}`).
+
+Compared: the status code (not the reason phrase: ASGI cannot carry one), every header
+except the per-connection or product-identity ones, the body byte for byte, the access-log
+line with only its `[%t]` field masked, and, when the actual result carries them, the
+error-log lines with time, pid/tid and client port masked.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+__all__ = ["IGNORED_HEADERS", "ROOT_TOKEN", "differences", "mask_error_line", "mask_log_time"]
+
+ROOT_TOKEN = "{root}"
+
+# Date: per request; Server: product identity; Connection/Keep-Alive/Transfer-Encoding:
+# per-connection framing (a WSGI app may not even send hop-by-hop headers; PEP 3333).
+IGNORED_HEADERS = frozenset({"date", "server", "connection", "keep-alive", "transfer-encoding"})
+
+BOUNDARY_TOKEN = "{boundary}"
+_BOUNDARY = re.compile(r'boundary="?([^";,\s]+)"?', re.IGNORECASE)
+_LOG_TIME = re.compile(r" \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] ")
+_ERR_TIME = re.compile(r"^\[[^\]]*\d{4}\] ")
+_ERR_PID = re.compile(r"\[pid \d+(?::tid \d+)?\]")
+_ERR_CLIENT = re.compile(r"\[(client|remote) ([0-9a-fA-F.:]+):\d+\]")
+
+
+def mask_log_time(line: str) -> str:
+    return _LOG_TIME.sub(" [*] ", line, count=1)
+
+
+def mask_error_line(line: str) -> str:
+    line = _ERR_TIME.sub("[*] ", line, count=1)
+    line = _ERR_PID.sub("[pid *]", line, count=1)
+    return _ERR_CLIENT.sub(r"[\1 \2:*]", line, count=1)
+
+
+def _body(result: dict[str, Any]) -> bytes:
+    if "body" in result:
+        body: bytes = result["body"]
+        return body
+    return base64.b64decode(result.get("body_b64", ""))
+
+
+def _unroot(text: str, result: dict[str, Any]) -> str:
+    root = result.get("root")
+    return text.replace(root, ROOT_TOKEN) if root else text
+
+
+def _headers(result: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in result["headers"]:
+        if name.lower() not in IGNORED_HEADERS:
+            out.setdefault(name.lower(), []).append(_unroot(value, result))
+    return out
+
+
+def _boundary(headers: dict[str, list[str]]) -> str | None:
+    for ctype in headers.get("content-type", []):
+        if ctype.lower().startswith("multipart/byteranges"):
+            m = _BOUNDARY.search(ctype)
+            if m:
+                return m.group(1)
+    return None
+
+
+def _normalised(result: dict[str, Any]) -> tuple[dict[str, list[str]], bytes]:
+    headers = _headers(result)
+    body = _body(result)
+    root = result.get("root")
+    if root:
+        body = body.replace(root.encode(), ROOT_TOKEN.encode())
+    boundary = _boundary(headers)
+    if boundary:
+        headers["content-type"] = [v.replace(boundary, BOUNDARY_TOKEN) for v in headers["content-type"]]
+        body = body.replace(boundary.encode(), BOUNDARY_TOKEN.encode())
+    if "allow" in headers:
+        # Apache builds Allow from a hash table: the order means nothing.
+        methods = {m.strip() for v in headers["allow"] for m in v.split(",") if m.strip()}
+        headers["allow"] = [", ".join(sorted(methods))]
+    return headers, body
+
+
+def _header_differences(exp: dict[str, list[str]], act: dict[str, list[str]]) -> list[str]:
+    diffs = []
+    for name in sorted(exp.keys() | act.keys()):
+        if name not in act:
+            diffs.append(f"header {name}: missing (expected {exp[name]!r})")
+        elif name not in exp:
+            diffs.append(f"header {name}: not sent by Apache (got {act[name]!r})")
+        elif exp[name] != act[name]:
+            diffs.append(f"header {name}: expected {exp[name]!r}, got {act[name]!r}")
+    return diffs
+
+
+def _body_difference(exp: bytes, act: bytes) -> list[str]:
+    if exp == act:
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(exp, act)) if a != b), min(len(exp), len(act)))
+    return [
+        f"body: {len(exp)} bytes expected, {len(act)} got, first difference at {at}: "
+        f"expected {exp[at : at + 60]!r}, got {act[at : at + 60]!r}"
+    ]
+
+
+def _log_differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    diffs = []
+    exp_log = mask_log_time(_unroot(expected.get("log", ""), expected))
+    act_log = mask_log_time(_unroot(actual.get("log", ""), actual))
+    if exp_log != act_log:
+        diffs.append(f"access log: expected {exp_log!r}, got {act_log!r}")
+    if "error_log" in actual:
+        exp_err = [mask_error_line(_unroot(x, expected)) for x in expected.get("error_log", [])]
+        act_err = [mask_error_line(_unroot(x, actual)) for x in actual["error_log"]]
+        if exp_err != act_err:
+            diffs.append(f"error log: expected {exp_err!r}, got {act_err!r}")
+    return diffs
+
+
+def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    """Every way `actual` differs from the recorded `expected`; empty when they agree."""
+    diffs = []
+    if expected["status"] != actual["status"]:
+        diffs.append(f"status: expected {expected['status']}, got {actual['status']}")
+    exp_headers, exp_body = _normalised(expected)
+    act_headers, act_body = _normalised(actual)
+    diffs += _header_differences(exp_headers, act_headers)
+    diffs += _body_difference(exp_body, act_body)
+    diffs += _log_differences(expected, actual)
+    return diffs

@@ -1,0 +1,1 @@
+"""One module per area; each defines NAME, conf(), prepare() and CASES (see harness.py)."""
