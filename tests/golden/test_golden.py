@@ -1,0 +1,208 @@
+"""Replay every recorded Apache answer through apachemw (WSGI and ASGI) and compare.
+
+The middleware reads the same httpd.conf text Apache read (port aside) against a copy of
+the same site with the same mtimes, so its answers must match the recording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, unquote_to_bytes
+
+import pytest
+
+from .compare import differences
+from .harness import HERE, build_site, load_suites
+
+RECORDED = HERE / "recorded"
+SUITES = {s.NAME: s for s in load_suites()}
+CLIENT_PORT = 50000
+
+
+def _recorded() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path in sorted(RECORDED.glob("*.json")):
+        data = json.loads(path.read_text())
+        if data.get("replay", True) and data["suite"] in SUITES:
+            out += [(data["suite"], case) for case in data["cases"]]
+    return out
+
+
+CASES = _recorded()
+PARAMS = [
+    pytest.param(suite, case, adapter, id=f"{suite}-{case['name']}-{adapter}")
+    for suite, case in CASES
+    for adapter in ("wsgi", "asgi")
+]
+
+
+class Site:
+    """One suite's site and conf in a tmp dir, plus tails of its two log files."""
+
+    def __init__(self, root: Path, conf: str) -> None:
+        self.root, self.conf = str(root), conf
+        self.access = root / "logs" / "access.log"
+        self.errors = root / "logs" / "error.log"
+
+    def mark(self) -> tuple[int, int]:
+        return self.access.stat().st_size, self.errors.stat().st_size
+
+    def since(self, mark: tuple[int, int]) -> tuple[str, list[str]]:
+        with open(self.access, "rb") as f:
+            f.seek(mark[0])
+            log = f.read().decode("latin-1").rstrip("\n")
+        with open(self.errors, "rb") as f:
+            f.seek(mark[1])
+            err = f.read().decode("latin-1").splitlines()
+        return log, err
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
+    cache: dict[str, Site] = {}
+
+    class Lazy(dict):  # type: ignore[type-arg]
+        def __missing__(self, name: str) -> Site:
+            root = tmp_path_factory.mktemp(name)
+            site = Site(root, build_site(SUITES[name], str(root), 8080))
+            self[name] = site
+            return site
+
+    return Lazy(cache)
+
+
+def parse_raw(raw: bytes) -> tuple[str, bytes, str, list[tuple[bytes, bytes]], bytes]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    method, target, version = lines[0].split(b" ", 2)
+    headers = [(n.strip(), v.strip()) for n, _, v in (ln.partition(b":") for ln in lines[1:])]
+    return method.decode("latin-1"), target, version.decode("latin-1"), headers, body
+
+
+def wsgi_environ(raw: bytes) -> dict[str, Any]:
+    method, target, version, headers, body = parse_raw(raw)
+    raw_path, _, query = target.partition(b"?")
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        # PEP 3333: the %-decoded bytes as latin-1, like gunicorn/waitress.
+        "PATH_INFO": unquote_to_bytes(raw_path).decode("latin-1"),
+        "QUERY_STRING": query.decode("latin-1"),
+        "REQUEST_URI": target.decode("latin-1"),
+        "RAW_URI": target.decode("latin-1"),
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": version,
+        "REMOTE_ADDR": "127.0.0.1",
+        "REMOTE_PORT": str(CLIENT_PORT),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers:
+        key = name.decode("latin-1").upper().replace("-", "_")
+        val = value.decode("latin-1")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            env[key] = val
+            continue
+        key = "HTTP_" + key
+        env[key] = f"{env[key]},{val}" if key in env else val
+    return env
+
+
+def run_wsgi(conf: str, raw: bytes) -> tuple[int, list[list[str]], bytes]:
+    from werkzeug.middleware.lint import LintMiddleware
+
+    from apachemw.wsgi import Apache as WSGIApache
+
+    app = LintMiddleware(WSGIApache(None, config=conf))
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None
+
+    result = app(wsgi_environ(raw), start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    status = int(captured["status"].split(" ", 1)[0])
+    return status, [[n, v] for n, v in captured["headers"]], body
+
+
+def asgi_scope(raw: bytes) -> tuple[dict[str, Any], bytes]:
+    method, target, _version, headers, body = parse_raw(raw)
+    # What uvicorn's h11 protocol builds (uvicorn/protocols/http/h11_impl.py).
+    raw_path, _, query = target.partition(b"?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": unquote(raw_path.decode("ascii")),
+        "raw_path": raw_path,
+        "query_string": query,
+        "root_path": "",
+        "headers": [(n.lower(), v) for n, v in headers],
+        "client": ("127.0.0.1", CLIENT_PORT),
+        "server": ("127.0.0.1", 80),
+        "state": {},
+    }
+    return scope, body
+
+
+def run_asgi(conf: str, raw: bytes) -> tuple[int, list[list[str]], bytes]:
+    from apachemw.asgi import Apache as ASGIApache
+
+    app = ASGIApache(None, config=conf)
+    scope, body = asgi_scope(raw)
+    incoming = [
+        {"type": "http.request", "body": body, "more_body": False},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0) if len(incoming) > 1 else incoming[0]
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    chunks = [m.get("body", b"") for m in sent if m["type"] == "http.response.body"]
+    headers = [[n.decode("latin-1"), v.decode("latin-1")] for n, v in start.get("headers", [])]
+    return start["status"], headers, b"".join(chunks)
+
+
+@pytest.mark.parametrize(("suite", "case", "adapter"), PARAMS)
+def test_golden(sites: dict[str, Site], suite: str, case: dict[str, Any], adapter: str) -> None:
+    site = sites[suite]
+    raw = case["raw"].encode("latin-1")
+    mark = site.mark()
+    run = run_wsgi if adapter == "wsgi" else run_asgi
+    status, headers, body = run(site.conf, raw)
+    log, err = site.since(mark)
+    actual = {
+        "status": status,
+        "headers": headers,
+        "body": body,
+        "log": log,
+        "error_log": err,
+        "root": site.root,
+    }
+    diffs = differences(case, actual)
+    assert not diffs, f"{suite}/{case['name']} ({case['note']}):\n  " + "\n  ".join(diffs)
