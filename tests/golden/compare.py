@@ -84,7 +84,9 @@ def _normalised(result: dict[str, Any]) -> tuple[dict[str, list[str]], bytes, st
         # Apache's boundary is hex without leading zeros, so its length (and with it
         # Content-Length and the logged %b) varies per response: normalise all three.
         delta = (len(BOUNDARY_TOKEN) - len(boundary)) * body.count(boundary.encode())
-        headers["content-type"] = [v.replace(boundary, BOUNDARY_TOKEN) for v in headers["content-type"]]
+        headers["content-type"] = [
+            v.replace(boundary, BOUNDARY_TOKEN) for v in headers["content-type"]
+        ]
         body = body.replace(boundary.encode(), BOUNDARY_TOKEN.encode())
         for i, length in enumerate(headers.get("content-length", [])):
             headers["content-length"][i] = str(int(length) + delta)
@@ -111,7 +113,7 @@ def _header_differences(exp: dict[str, list[str]], act: dict[str, list[str]]) ->
 def _body_difference(exp: bytes, act: bytes) -> list[str]:
     if exp == act:
         return []
-    at = next((i for i, (a, b) in enumerate(zip(exp, act)) if a != b), min(len(exp), len(act)))
+    at = next((i for i, (a, b) in enumerate(zip(exp, act, strict=False)) if a != b), min(len(exp), len(act)))
     return [
         f"body: {len(exp)} bytes expected, {len(act)} got, first difference at {at}: "
         f"expected {exp[at : at + 60]!r}, got {act[at : at + 60]!r}"

@@ -19,14 +19,14 @@ from types import ModuleType
 
 __all__ = [
     "BASE_MTIME_NS",
-    "etag",
-    "http_date",
-    "mtime_ns",
     "HERE",
     "Case",
     "build_site",
+    "etag",
     "header",
+    "http_date",
     "load_suites",
+    "mtime_ns",
     "request",
     "set_mtimes",
 ]
@@ -173,7 +173,7 @@ def load_suites(only: str | None = None) -> list[ModuleType]:
     mods = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
-        if only is None or mod.NAME == only:
+        if only is None or only == mod.NAME:
             mods.append(mod)
     if only is not None and not mods:
         raise SystemExit(f"no golden suite named {only!r}")

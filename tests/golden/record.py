@@ -127,7 +127,7 @@ def dechunk(body: bytes) -> bytes:
 def parse_response(data: bytes) -> tuple[int, str, list[list[str]], bytes]:
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    _version, status, reason = (lines[0].split(" ", 2) + [""])[:3]
+    _version, status, reason = ([*lines[0].split(" ", 2), ""])[:3]
     headers = [[n, v.strip()] for n, _, v in (line.partition(":") for line in lines[1:])]
     if any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers):
         body = dechunk(body)

@@ -120,9 +120,8 @@ def wsgi_environ(raw: bytes) -> dict[str, Any]:
 
 
 def run_wsgi(conf: str, raw: bytes) -> tuple[int, list[list[str]], bytes]:
-    from werkzeug.middleware.lint import LintMiddleware
-
     from apachemw.wsgi import Apache as WSGIApache
+    from werkzeug.middleware.lint import LintMiddleware
 
     app = LintMiddleware(WSGIApache(None, config=conf))
     captured: dict[str, Any] = {}

@@ -15,7 +15,9 @@ LM = http_date(A)
 
 
 def conf(root: str, port: int) -> str:
-    return header(root, port) + f"""
+    return (
+        header(root, port)
+        + f"""
 DocumentRoot {root}/htdocs
 <Directory {root}/htdocs>
     Require all granted
@@ -39,6 +41,7 @@ DocumentRoot {root}/htdocs
     FileETag +Size
 </Files>
 """
+    )
 
 
 def prepare(root: str) -> None:
@@ -55,7 +58,7 @@ CASES = [
     _c("inm-match", [("If-None-Match", TAG)], "INM match: 304"),
     _c("inm-nomatch", [("If-None-Match", OTHER)], "INM mismatch: 200"),
     _c("inm-star", [("If-None-Match", "*")], "INM * on an existing file: 304"),
-    _c("inm-list", [("If-None-Match", f'{OTHER}, {TAG}')], "INM list containing the tag"),
+    _c("inm-list", [("If-None-Match", f"{OTHER}, {TAG}")], "INM list containing the tag"),
     _c("inm-list-nomatch", [("If-None-Match", f'{OTHER}, "3-4"')], "INM list without it"),
     _c("inm-weak", [("If-None-Match", WEAK)], "INM weak compare on GET: 304"),
     _c("inm-unquoted", [("If-None-Match", TAG.strip('"'))], "INM unquoted tag"),
@@ -65,7 +68,11 @@ CASES = [
     _c("ims-equal", [("If-Modified-Since", LM)], "IMS equal to mtime: 304"),
     _c("ims-older", [("If-Modified-Since", http_date(A, -3600))], "IMS before mtime: 200"),
     _c("ims-newer", [("If-Modified-Since", http_date(A, 3600))], "IMS after mtime, past: 304"),
-    _c("ims-future", [("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT")], "IMS in the future is invalid: 200"),
+    _c(
+        "ims-future",
+        [("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT")],
+        "IMS in the future is invalid: 200",
+    ),
     _c("ims-garbage", [("If-Modified-Since", "yesterday")], "unparsable IMS ignored: 200"),
     _c("ims-rfc850", [("If-Modified-Since", "Tuesday, 01-Jan-30 00:00:00 GMT")], "RFC 850 date"),
     _c("ims-asctime", [("If-Modified-Since", "Mon Jan  1 00:00:00 2029")], "asctime date"),
@@ -102,7 +109,11 @@ CASES = [
         "If-Match is evaluated first: 412",
     ),
     _c("ir-etag-match", [("Range", "bytes=0-3"), ("If-Range", TAG)], "If-Range ETag match: 206"),
-    _c("ir-etag-nomatch", [("Range", "bytes=0-3"), ("If-Range", OTHER)], "RG16 If-Range mismatch: 200"),
+    _c(
+        "ir-etag-nomatch",
+        [("Range", "bytes=0-3"), ("If-Range", OTHER)],
+        "RG16 If-Range mismatch: 200",
+    ),
     _c("ir-etag-weak", [("Range", "bytes=0-3"), ("If-Range", WEAK)], "If-Range weak tag: 200"),
     _c("ir-date-match", [("Range", "bytes=0-3"), ("If-Range", LM)], "If-Range exact date: 206"),
     _c(
@@ -121,8 +132,12 @@ CASES = [
         [("Range", "bytes=0-3"), ("If-Modified-Since", LM)],
         "Range together with a satisfied IMS",
     ),
-    Case("missing-inm-star", request("GET", "/none.html", [("If-None-Match", "*")]), "INM * on a 404"),
-    Case("missing-im-star", request("GET", "/none.html", [("If-Match", "*")]), "If-Match * on a 404"),
+    Case(
+        "missing-inm-star", request("GET", "/none.html", [("If-None-Match", "*")]), "INM * on a 404"
+    ),
+    Case(
+        "missing-im-star", request("GET", "/none.html", [("If-Match", "*")]), "If-Match * on a 404"
+    ),
 ]
 
 for _d in ("etag-none", "etag-mtime", "etag-size", "etag-minus-size", "etag-plus"):

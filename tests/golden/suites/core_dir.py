@@ -9,7 +9,9 @@ NAME = "core_dir"
 
 
 def conf(root: str, port: int) -> str:
-    return header(root, port, ("dir",)) + f"""
+    return (
+        header(root, port, ("dir",))
+        + f"""
 DocumentRoot {root}/htdocs
 <Directory {root}/htdocs>
     Require all granted
@@ -35,6 +37,7 @@ DirectoryIndex index.html index.htm default.txt
     DirectoryIndex index.html
 </Directory>
 """
+    )
 
 
 def prepare(root: str) -> None:

@@ -9,7 +9,9 @@ NAME = "core_errors"
 
 
 def conf(root: str, port: int) -> str:
-    return header(root, port) + f"""
+    return (
+        header(root, port)
+        + f"""
 DocumentRoot {root}/htdocs
 <Directory {root}/htdocs>
     Require all granted
@@ -40,6 +42,7 @@ ErrorDocument 400 "bad request text
     ErrorDocument 404 default
 </Directory>
 """
+    )
 
 
 def prepare(root: str) -> None:
@@ -61,13 +64,21 @@ CASES = [
     _g("local-404-range", "/missing.html", "RG14 Range on the error doc", [("Range", "bytes=0-3")]),
     _g("local-404-inm", "/missing.html", "no 304 for error docs", [("If-None-Match", "*")]),
     _g("errors-direct", "/errors/404.html", "the document itself is a plain 200"),
-    _g("full-404", "/full/missing", "access is checked before the file: 403, whose full URL gives 302"),
+    _g(
+        "full-404",
+        "/full/missing",
+        "access is checked before the file: 403, whose full URL gives 302",
+    ),
     _g("full-403", "/full/file", "full URL for 403"),
     _g("literal-404", "/literal/missing", "literal text body"),
     Case("literal-405", request("DELETE", "/literal/x"), "literal text for 405"),
     _g("missing-doc", "/missingdoc/missing", "X08 ErrorDocument target missing"),
     _g("ht-404", "/ht/missing", "ErrorDocument from .htaccess"),
-    _g("ht-403-literal", "/ht/.htaccess", "no <Files .ht*> rule in this suite: the .htaccess is served"),
+    _g(
+        "ht-403-literal",
+        "/ht/.htaccess",
+        "no <Files .ht*> rule in this suite: the .htaccess is served",
+    ),
     _g("ht-sub-default", "/ht/sub/missing", "nested .htaccess resets with default"),
     _g("reset-default", "/reset/missing", "ErrorDocument default in <Directory>"),
     _g("bad-uri-400", "/%zz", "400 with a literal ErrorDocument"),

@@ -11,7 +11,9 @@ NAME = "core_files"
 
 
 def conf(root: str, port: int) -> str:
-    return header(root, port) + f"""
+    return (
+        header(root, port)
+        + f"""
 DocumentRoot {root}/htdocs
 <Directory {root}/htdocs>
     Options FollowSymLinks
@@ -56,6 +58,7 @@ DocumentRoot {root}/htdocs
     SetHandler default-handler
 </Directory>
 """
+    )
 
 
 def prepare(root: str) -> None:
@@ -78,9 +81,21 @@ def _g(name: str, target: str, note: str, headers: list[tuple[str, str]] | None 
 
 
 MIME_FILES = (
-    "noext", "x.html.en", "a.tar.gz", "UPPER.HTML", "a.html.txt", "bad..html", "file.foo",
-    "x.txt.utf8", "x.fr.html", "x.html.fr", "page.HtMl", ".hidden.txt", "data.json",
-    "x.unknownext", "archive.gz",
+    "noext",
+    "x.html.en",
+    "a.tar.gz",
+    "UPPER.HTML",
+    "a.html.txt",
+    "bad..html",
+    "file.foo",
+    "x.txt.utf8",
+    "x.fr.html",
+    "x.html.fr",
+    "page.HtMl",
+    ".hidden.txt",
+    "data.json",
+    "x.unknownext",
+    "archive.gz",
 )
 
 CASES = [

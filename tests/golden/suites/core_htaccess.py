@@ -11,7 +11,9 @@ NAME = "core_htaccess"
 
 def conf(root: str, port: int) -> str:
     h = f"{root}/htdocs"
-    return header(root, port, ("dir", "auth_basic", "authn_core", "authn_file", "authz_user")) + f"""
+    return (
+        header(root, port, ("dir", "auth_basic", "authn_core", "authn_file", "authz_user"))
+        + f"""
 DocumentRoot {h}
 <Directory {h}>
     Require all granted
@@ -57,6 +59,7 @@ DocumentRoot {h}
     AllowOverride AuthConfig
 </Directory>
 """
+    )
 
 
 def prepare(root: str) -> None:

@@ -8,13 +8,16 @@ NAME = "core_methods"
 
 
 def conf(root: str, port: int) -> str:
-    return header(root, port, ("dir",)) + f"""
+    return (
+        header(root, port, ("dir",))
+        + f"""
 DocumentRoot {root}/htdocs
 <Directory {root}/htdocs>
     Require all granted
 </Directory>
 DirectoryIndex index.html
 """
+    )
 
 
 def prepare(root: str) -> None:

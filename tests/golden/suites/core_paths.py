@@ -8,7 +8,9 @@ NAME = "core_paths"
 
 
 def conf(root: str, port: int) -> str:
-    return header(root, port, ("alias",)) + f"""
+    return (
+        header(root, port, ("alias",))
+        + f"""
 DocumentRoot {root}/htdocs
 <Directory {root}/htdocs>
     Options FollowSymLinks
@@ -26,6 +28,7 @@ Alias /icons {root}/aliased
     AcceptPathInfo Off
 </Directory>
 """
+    )
 
 
 def prepare(root: str) -> None:

@@ -11,7 +11,9 @@ DIRS = ("", "max2/", "maxnone/", "maxunl/", "overlaps0/")
 
 
 def conf(root: str, port: int) -> str:
-    return header(root, port) + f"""
+    return (
+        header(root, port)
+        + f"""
 DocumentRoot {root}/htdocs
 <Directory {root}/htdocs>
     Require all granted
@@ -30,6 +32,7 @@ DocumentRoot {root}/htdocs
     MaxRangeReversals 1
 </Directory>
 """
+    )
 
 
 def _content() -> bytes:
@@ -63,7 +66,11 @@ CASES = [
     _r("RG09-partial-garbage", "bytes=1-4,x", "RG09 one bad part spoils all"),
     _r("RG09-comma", "bytes=,", "RG09 empty list"),
     _r("RG10", "bytes=" + ",".join(f"0-{i}" for i in range(300)), "RG10 300 overlapping"),
-    _r("RG11", "bytes=" + ",".join(f"{i * 20}-{i * 20 + 5}" for i in range(250)), "RG11 250 > MaxRanges"),
+    _r(
+        "RG11",
+        "bytes=" + ",".join(f"{i * 20}-{i * 20 + 5}" for i in range(250)),
+        "RG11 250 > MaxRanges",
+    ),
     _r("RG12", "bytes=" + ",".join(f"{i}-{i + 100}" for i in range(30)), "RG12 30 overlaps > 20"),
     _r("RG13", "bytes=0-7999,0-7999", "RG13 duplicates merge into one range"),
     _r("RG14", "bytes=0-9", "RG14 range on a 404", path="/missing.txt"),
