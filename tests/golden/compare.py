@@ -113,7 +113,10 @@ def _header_differences(exp: dict[str, list[str]], act: dict[str, list[str]]) ->
 def _body_difference(exp: bytes, act: bytes) -> list[str]:
     if exp == act:
         return []
-    at = next((i for i, (a, b) in enumerate(zip(exp, act, strict=False)) if a != b), min(len(exp), len(act)))
+    at = next(
+        (i for i, (a, b) in enumerate(zip(exp, act, strict=False)) if a != b),
+        min(len(exp), len(act)),
+    )
     return [
         f"body: {len(exp)} bytes expected, {len(act)} got, first difference at {at}: "
         f"expected {exp[at : at + 60]!r}, got {act[at : at + 60]!r}"

@@ -11,7 +11,9 @@ NAME = "core_sections"
 
 def conf(root: str, port: int) -> str:
     h = f"{root}/htdocs"
-    return header(root, port) + f"""
+    return (
+        header(root, port)
+        + f"""
 <Directory {h}>
     Require all granted
 </Directory>
@@ -55,6 +57,7 @@ def conf(root: str, port: int) -> str:
     DocumentRoot {root}/htdocs2
 </VirtualHost>
 """
+    )
 
 
 def prepare(root: str) -> None:
@@ -86,7 +89,12 @@ CASES = [
     _g("R09-backslash", "/index.html", "R09 Host with a backslash", host="abc\\foo"),
     _g("R09-path", "/index.html", "R09 Host with a path", host="evil.example/x"),
     _g("R09-port-junk", "/index.html", "R09 Host with a bad port", host="localhost:80x"),
-    _g("vhost-http10-nohost", "/index.html", "HTTP/1.0 without Host goes to the first vhost", host=None),
+    _g(
+        "vhost-http10-nohost",
+        "/index.html",
+        "HTTP/1.0 without Host goes to the first vhost",
+        host=None,
+    ),
 ]
 CASES[-1] = Case(
     "vhost-http10-nohost",
