@@ -352,9 +352,10 @@ def _is_real_dir(path: str) -> bool:
 def _read_config(path: str) -> str:
     """The text of a config file; ap_pcfg_openfile's refusals become ConfigError."""
     try:
+        # Check the type before opening: open() would block on a FIFO.
+        if not stat.S_ISREG(os.stat(path).st_mode) and path != "/dev/null":
+            raise ConfigError(f"Could not open configuration file {path}: Bad file descriptor")
         with open(path, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) and path != "/dev/null":
-                raise ConfigError(f"Could not open configuration file {path}: Bad file descriptor")
             data = fh.read()
     except OSError as exc:
         raise ConfigError(f"Could not open configuration file {path}: {_strerror(exc)}") from None
@@ -583,7 +584,7 @@ class _Parser:
     def _variable(self, name: str) -> str:
         value = self.env.defines.get(name)
         if value is None:
-            value = os.environ.get(name) if "\0" not in name and "=" not in name else None
+            value = os.environ.get(name)
         if value is not None:
             return value
         # Names with ':' are left alone silently: they are for mod_rewrite's maps.
