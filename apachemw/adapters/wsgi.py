@@ -1,0 +1,207 @@
+"""The WSGI face: environ in, the core's outcome out through start_response.
+
+The raw request-target is taken from ``REQUEST_URI``/``RAW_URI`` when the server
+gives one (gunicorn, uWSGI, a2wsgi's ``asgi.scope``), else rebuilt from
+``PATH_INFO`` (then ``%2f`` and ``..`` have already been decoded by the server).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+from apachemw.core.request import Incoming, Outcome
+from apachemw.engine import CHUNK, build_engine, finish, status_line
+
+__all__ = ["Apache", "incoming_from_environ"]
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+def _raw_target(environ: Environ) -> bytes:
+    scope = environ.get("asgi.scope")
+    if isinstance(scope, dict) and "raw_path" in scope:
+        raw = bytes(scope["raw_path"] or b"/")
+        query = bytes(scope.get("query_string") or b"")
+        return raw + (b"?" + query if query else b"")
+    for key in ("REQUEST_URI", "RAW_URI"):
+        value = environ.get(key)
+        if value:
+            return str(value).encode("latin-1", "replace")
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    raw = quote(path.encode("latin-1", "replace"), safe="/:@!$&'()*+,;=~-._").encode()
+    query = environ.get("QUERY_STRING", "")
+    return raw + (b"?" + query.encode("latin-1", "replace") if query else b"")
+
+
+def incoming_from_environ(environ: Environ) -> Incoming:
+    headers = [
+        (key[5:].replace("_", "-").lower(), str(value))
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    ]
+    for key, name in (("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")):
+        if environ.get(key):
+            headers.append((name, str(environ[key])))
+    return Incoming(
+        method=environ.get("REQUEST_METHOD", "GET"),
+        target=_raw_target(environ),
+        protocol=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+        headers=headers,
+        remote_addr=environ.get("REMOTE_ADDR", "127.0.0.1"),
+        remote_port=int(environ.get("REMOTE_PORT") or 0),
+        local_addr=environ.get("SERVER_ADDR", environ.get("SERVER_NAME", "127.0.0.1")),
+        local_port=int(environ.get("SERVER_PORT") or 80),
+        scheme=environ.get("wsgi.url_scheme", "http"),
+        request_time=time.time(),
+    )
+
+
+class _Body:
+    """Iterates a response body and runs the log phase when the server closes it."""
+
+    def __init__(
+        self, chunks: Iterator[bytes], done: Callable[[int], None],
+        closer: Callable[[], None] | None = None,
+    ) -> None:
+        self._chunks = chunks
+        self._done = done
+        self._closer = closer
+        self._sent = 0
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            self._sent += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._closer is not None:
+                self._closer()
+        finally:
+            self._done(self._sent)
+
+
+def _file_chunks(path: str, parts: list[bytes | tuple[int, int]] | None) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        if parts is None:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+            return
+        for part in parts:
+            if isinstance(part, bytes):
+                yield part
+                continue
+            start, end = part
+            handle.seek(start)
+            left = end - start + 1
+            while left > 0:
+                chunk = handle.read(min(CHUNK, left))
+                if not chunk:
+                    return
+                left -= len(chunk)
+                yield chunk
+
+
+class Apache:
+    """WSGI middleware: ``app = Apache(app, config="httpd.conf")``.
+
+    With no ``config``, ``document_root`` (default: the current directory) is
+    served with the defaults of Debian's apache2.conf. ``app=None`` answers like
+    Apache alone (404 where nothing maps).
+    """
+
+    def __init__(
+        self,
+        app: WSGIApp | None = None,
+        *,
+        config: str | os.PathLike[str] | None = None,
+        text: str | None = None,
+        defines: Iterable[str] = (),
+        document_root: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.app = app
+        self.engine = build_engine(
+            config=config, text=text, defines=defines, document_root=document_root,
+            has_app=app is not None,
+        )
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        outcome = self.engine.handle(incoming_from_environ(environ))
+        if outcome.app is not None and self.app is not None:
+            return self._call_app(environ, start_response, outcome)
+        headers = [(k, v) for k, v in outcome.headers]
+        start_response(status_line(outcome.status), headers)
+
+        def done(sent: int) -> None:
+            finish(self.engine, outcome, outcome.status, sent, headers)
+
+        if outcome.head_only or outcome.file is None:
+            body = b"" if outcome.head_only else outcome.body
+            return _Body(iter((body,) if body else ()), done)
+        fbody = outcome.file
+        wrapper = environ.get("wsgi.file_wrapper")
+        if fbody.parts is None and wrapper is not None:
+            handle = _LoggedFile(fbody.path, done, fbody.size)
+            return wrapper(handle, CHUNK)  # type: ignore[no-any-return]
+        return _Body(_file_chunks(fbody.path, fbody.parts), done)
+
+    def _call_app(
+        self, environ: Environ, start_response: StartResponse, outcome: Outcome
+    ) -> Iterable[bytes]:
+        assert outcome.app is not None and self.app is not None
+        call = outcome.app
+        inner = dict(environ)
+        inner["PATH_INFO"] = call.path.encode("utf-8", "surrogateescape").decode("latin-1")
+        inner["QUERY_STRING"] = call.query
+        inner.update(call.env)
+        inner["apachemw.env"] = dict(call.env)
+        seen: dict[str, Any] = {"status": 200, "headers": []}
+        extra = list(outcome.headers)
+
+        def inner_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["status"] = int(status.split(" ", 1)[0])
+            seen["headers"] = list(headers) + extra
+            if exc_info is not None:
+                return start_response(status, seen["headers"], exc_info)
+            return start_response(status, seen["headers"])
+
+        result = self.app(inner, inner_start)
+
+        def done(sent: int) -> None:
+            finish(self.engine, outcome, seen["status"], sent, seen["headers"])
+
+        closer = getattr(result, "close", None)
+        return _Body(iter(result), done, closer)
+
+
+class _LoggedFile:
+    """A file handed to wsgi.file_wrapper that runs the log phase on close()."""
+
+    def __init__(self, path: str, done: Callable[[int], None], size: int) -> None:
+        self._handle = open(path, "rb")  # noqa: SIM115 - closed by the server via close()
+        self._done = done
+        self._size = size
+        self._closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        return self._handle.read(size)
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._handle.close()
+        self._done(self._size)

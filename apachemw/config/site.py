@@ -1,0 +1,302 @@
+"""Loading a whole configuration: parse, walk into servers, fix up virtual hosts.
+
+``load_site`` is what ``apache2 -f`` does up to the point of serving: read the
+file (or text), evaluate ``<If*>`` blocks and ``Include``, run every directive
+through the walker, then merge each ``<VirtualHost>`` onto the main server as
+``ap_fixup_virtual_hosts`` does and sort ``<Directory>`` sections as
+``core_reorder_directories`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from apachemw.config.directives import (
+    NONFATAL_ALL,
+    OR_ALL,
+    OR_AUTHCFG,
+    OR_LIMIT,
+    RSRC_CONF,
+    Module,
+)
+from apachemw.config.htaccess import HtaccessCache
+from apachemw.config.model import DirConf, Section, Server, merge_dir_configs
+from apachemw.config.parser import Node, ParseEnv, parse_file, parse_text
+from apachemw.config.walker import Registry, WalkContext, walk
+from apachemw.errors import ConfigError
+
+__all__ = ["STATIC_MODULES", "Site", "load_site"]
+
+# Options every *.conf context may set (cmd->override_opts outside .htaccess).
+ALL_OPTIONS = 0xFF
+
+# Compiled into Debian's apache2 (`apache2 -l`): always loaded, no LoadModule.
+STATIC_MODULES = frozenset(
+    f"{name}_module"
+    for name in ("core", "so", "watchdog", "http", "log_config", "logio", "version", "unixd")
+)
+# apachemw's own handler name for the wrapped application.
+APP_HANDLER = "apachemw-app"
+
+
+def _all_modules() -> list[Module]:
+    from apachemw.modules import registry
+
+    return registry.all_modules()
+
+
+class Site:
+    """Everything one configuration defines: servers, registry, caches, logs."""
+
+    def __init__(self, registry: Registry, server_root: str, env: ParseEnv) -> None:
+        self.registry = registry
+        self.modules: dict[str, Module] = registry.modules
+        self.server_root = server_root
+        self.env = env
+        self.main = Server(modules=self.modules)
+        self.vhosts: list[Server] = []
+        self.warnings: list[str] = []
+        self.htaccess = HtaccessCache(self._compile_htaccess)
+        self._merge_cache: dict[tuple[int, ...], DirConf] = {}
+        self._markers: dict[int, Any] = {}
+        self._lock = threading.Lock()
+        self.error_log: Callable[[str], None] = _stderr_writer()
+        self.hooks: dict[str, list[Callable[..., Any]]] = {}
+        self.has_app = False
+
+    # -- walking ------------------------------------------------------------------
+
+    def top_context(self) -> WalkContext:
+        return WalkContext(
+            registry=self.registry,
+            site=self,
+            server=self.main,
+            dirconf=self.main.defaults,
+            override=(RSRC_CONF | OR_ALL) & ~(OR_AUTHCFG | OR_LIMIT),
+            override_opts=ALL_OPTIONS,
+            warn=self.warnings.append,
+        )
+
+    def _compile_htaccess(
+        self, path: str, text: str, override: int, override_opts: int,
+        override_list: frozenset[str],
+    ) -> tuple[Section, list[str]]:
+        nodes = parse_text(text, path, _htaccess_env(self.env), htaccess=True)
+        directory = os.path.dirname(path) + "/"
+        section = Section(kind="htaccess", pattern=directory, conf={}, file=path, line=0)
+        warnings: list[str] = []
+        ctx = WalkContext(
+            registry=self.registry,
+            site=self,
+            server=self.main,
+            dirconf=section.conf,
+            override=override | (override & NONFATAL_ALL),
+            override_opts=override_opts,
+            override_list=override_list,
+            path=directory,
+            section_kind="htaccess",
+            htaccess=True,
+            warn=warnings.append,
+        )
+        walk(nodes, ctx)
+        return section, warnings
+
+    # -- merging ------------------------------------------------------------------
+
+    def merge_cached(self, base: DirConf, applied: tuple[Any, ...], section: Section) -> DirConf:
+        """Merge ``section`` onto ``base``, reusing the result for the same chain.
+
+        The key is the identity of every section applied so far (and of the
+        config a file or location walk started from), so a request that walks
+        the same sections as an earlier one merges nothing at all.
+        """
+        key = tuple(id(s) for s in applied)
+        merged = self._merge_cache.get(key)
+        if merged is None:
+            merged = merge_dir_configs(self.modules, base, section.conf)
+            with self._lock:
+                if len(self._merge_cache) > 50_000:
+                    self._merge_cache.clear()
+                self._merge_cache[key] = merged
+                for item in applied:
+                    self._markers.setdefault(id(item), item)  # keep ids alive
+        return merged
+
+    def config_marker(self, conf: DirConf) -> Any:
+        """An object standing for ``conf`` itself in merge-cache keys."""
+        self._markers.setdefault(id(conf), conf)
+        return conf
+
+    # -- servers ------------------------------------------------------------------
+
+    def select_server(self, host: str | None, port: int) -> Server:
+        """Name-based virtual host selection: ServerName, then ServerAlias."""
+        if not self.vhosts or not host:
+            return self.vhosts[0] if self.vhosts else self.main
+        name = host.lower()
+        for vhost in self.vhosts:
+            if not _port_matches(vhost, port):
+                continue
+            core = vhost.get("core")
+            if core.server_name and core.server_name.lower() == name:
+                return vhost
+            if any(_alias_matches(alias, name) for alias in core.aliases):
+                return vhost
+        for vhost in self.vhosts:
+            if _port_matches(vhost, port):
+                return vhost
+        return self.main
+
+    def log_error(self, r: Any, level: str, module: str, message: str) -> None:
+        """One error-log line in Apache's default ErrorLogFormat."""
+        now = time.time()
+        stamp = time.strftime("%a %b %d %H:%M:%S", time.localtime(now))
+        micro = f"{now % 1:.6f}"[2:]
+        year = time.strftime("%Y", time.localtime(now))
+        client = ""
+        if r is not None:
+            inc = r.incoming
+            client = f" [client {inc.remote_addr}:{inc.remote_port}]"
+        pid = os.getpid()
+        line = (
+            f"[{stamp}.{micro} {year}] [{module}:{level}] [pid {pid}:tid {threading.get_ident()}]"
+            f"{client} {message}"
+        )
+        self.error_log(line.replace("\n", "\\n"))
+
+
+def _stderr_writer() -> Callable[[str], None]:
+    def write(line: str) -> None:
+        sys.stderr.write(line + "\n")
+
+    return write
+
+
+def _port_matches(vhost: Server, port: int) -> bool:
+    for address in vhost.addresses:
+        _, _, vport = address.rpartition(":")
+        if ":" not in address or vport in ("*", "") or vport == str(port):
+            return True
+    return not vhost.addresses
+
+
+def _alias_matches(alias: str, name: str) -> bool:
+    import fnmatch
+
+    return fnmatch.fnmatchcase(name, alias.lower())
+
+
+def _htaccess_env(env: ParseEnv) -> ParseEnv:
+    return ParseEnv(
+        server_root=env.server_root,
+        defines=dict(env.defines),
+        loaded_modules=set(env.loaded_modules),
+        version=env.version,
+        module_files=env.module_files,
+        is_known_directive=env.is_known_directive,
+        is_known_section=env.is_known_section,
+    )
+
+
+def _module_files(modules: Sequence[Module]) -> dict[str, str]:
+    return {m.source: m.ident for m in modules}
+
+
+def _reorder(sections: list[Section]) -> list[Section]:
+    """core_reorder_directories: non-regex first by depth, regexes after, stable."""
+    indexed = list(enumerate(sections))
+    indexed.sort(key=lambda p: (p[1].regex is not None, p[1].components, p[0]))
+    return [s for _, s in indexed]
+
+
+def _fixup_vhosts(site: Site) -> None:
+    main = site.main
+    for server in (main, *site.vhosts):
+        for module in site.modules.values():
+            if module.create_dir is not None and module.name not in server.defaults:
+                server.defaults[module.name] = (
+                    _server_default_dir(module) if server is main else module.create_dir()
+                )
+    for vhost in site.vhosts:
+        for name, module in site.modules.items():
+            if module.create_server is None:
+                continue
+            base = main.get(name)
+            virt = vhost.mods.get(name)
+            if virt is None:
+                vhost.mods[name] = base
+            elif module.merge_server is not None:
+                vhost.mods[name] = module.merge_server(base, virt)
+        vhost.defaults = merge_dir_configs(site.modules, main.defaults, vhost.defaults)
+        vhost.dir_sections = main.dir_sections + vhost.dir_sections
+        vhost.url_sections = main.url_sections + vhost.url_sections
+    for server in (main, *site.vhosts):
+        server.dir_sections = _reorder(server.dir_sections)
+        server.plain_dir_sections = [s for s in server.dir_sections if s.regex is None]
+        server.regex_dir_sections = [s for s in server.dir_sections if s.regex is not None]
+
+
+def _server_default_dir(module: Module) -> Any:
+    from apachemw.modules import core
+
+    if module.name == "core":
+        return core.create_server_defaults()
+    assert module.create_dir is not None
+    return module.create_dir()
+
+
+def load_site(
+    path: str | None = None,
+    *,
+    text: str | None = None,
+    defines: Iterable[str] = (),
+    server_root: str | None = None,
+    all_modules: bool = False,
+) -> Site:
+    """Parse and walk a configuration; raise ConfigError as ``apache2 -t`` would.
+
+    With ``all_modules`` every module apachemw implements is loaded without
+    LoadModule lines (the Python API and ``serve DIR``); otherwise a file means
+    exactly what it says, as in Apache.
+    """
+    modules = _all_modules()
+    root = server_root or (os.path.dirname(os.path.abspath(path)) if path else os.getcwd())
+    loaded = {m.ident for m in modules if m.ident in STATIC_MODULES or all_modules}
+    env = ParseEnv(
+        server_root=root,
+        defines={d.partition("=")[0]: (d.partition("=")[2] or None) for d in defines},
+        loaded_modules=loaded,
+        module_files=_module_files(modules),
+    )
+    env.is_known_directive = lambda name: _known(modules, env, name)
+    env.is_known_section = lambda name: _known(modules, env, "<" + name.lstrip("<"))
+    nodes: tuple[Node, ...]
+    if text is not None:
+        nodes = parse_text(text, path or "<string>", env)
+    elif path is not None:
+        nodes = parse_file(path, env)
+    else:
+        raise ConfigError("no configuration given")
+    active = [m for m in modules if m.ident in env.loaded_modules]
+    site = Site(Registry(active), env.server_root, env)
+    site.warnings.extend(env.warnings)
+    walk(nodes, site.top_context())
+    _fixup_vhosts(site)
+    for module in active:
+        finish = module.hooks.get("post_config")
+        if finish is not None:
+            finish[1](site)
+    return site
+
+
+def _known(modules: Sequence[Module], env: ParseEnv, name: str) -> bool:
+    lname = name.lower()
+    return any(
+        m.ident in env.loaded_modules and any(d.name.lower() == lname for d in m.directives)
+        for m in modules
+    )

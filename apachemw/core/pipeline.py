@@ -1,0 +1,464 @@
+"""The request phases in Apache 2.4's order (server/request.c, http_request.c).
+
+``Engine.handle`` is ``ap_process_request``: parse the target, pick the virtual
+host, run ``process_internal`` (translate, map_to_storage, location walk,
+access/authn/authz, type checker, fixups), then the handler, and turn any error
+into Apache's error response via ``die`` (ErrorDocument or the canned page).
+Internal redirects and subrequests run the same phases again on a new record.
+Hooks are gathered from the loaded modules once, sorted by their declared order;
+RUN_FIRST phases stop at the first answer that is not DECLINED, RUN_ALL phases
+stop at the first that is not OK.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from apachemw.core.canned import canned_body, server_signature
+from apachemw.core.request import DECLINED, DONE, OK, Incoming, Outcome, Request
+from apachemw.core.uri import BadRequestTarget, parse_target
+from apachemw.core.uri_escape import escape_uri
+
+__all__ = ["Engine", "construct_url", "fast_redirect", "internal_redirect", "lookup_uri"]
+
+RUN_FIRST = frozenset(
+    {"translate_name", "map_to_storage", "check_user_id", "auth_checker", "type_checker",
+     "handler"}
+)
+PHASES = (
+    "post_read_request",
+    "translate_name",
+    "map_to_storage",
+    "header_parser",
+    "access_checker",
+    "check_user_id",
+    "auth_checker",
+    "type_checker",
+    "fixups",
+    "handler",
+    "log_transaction",
+)
+_HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]*)(:[0-9]*)?$")
+VERSION = "Apache/2.4.71 (Debian)"
+
+
+def build_hooks(modules: Any) -> dict[str, list[Callable[[Request], int]]]:
+    hooks: dict[str, list[tuple[int, int, Callable[[Request], int]]]] = {p: [] for p in PHASES}
+    for index, module in enumerate(modules):
+        for phase, (order, fn) in module.hooks.items():
+            if phase in hooks:
+                hooks[phase].append((order, index, fn))
+    return {phase: [fn for _, _, fn in sorted(entries, key=lambda e: (e[0], e[1]))]
+            for phase, entries in hooks.items()}
+
+
+def run_hook(r: Request, phase: str) -> int:
+    first = phase in RUN_FIRST
+    for fn in r.site.hooks[phase]:
+        status = fn(r)
+        if first:
+            if status != DECLINED:
+                return status
+        elif status not in (OK, DECLINED):
+            return status
+    return DECLINED if first else OK
+
+
+class Engine:
+    """One configuration's request processor; holds no per-request state."""
+
+    def __init__(self, site: Any) -> None:
+        self.site = site
+        site.hooks = build_hooks(site.registry.order)
+        site.engine = self
+
+    def handle(self, incoming: Incoming) -> Outcome:
+        """Everything up to the response: the adapter sends it, then calls ``log``."""
+        if not incoming.request_time:
+            incoming.request_time = time.time()
+        r = Request(incoming, self.site, self.site.main)
+        status = read_request(r)
+        if status == OK:
+            status = process_internal(r)
+            if status == OK:
+                status = invoke_handler(r)
+        final = _last(r)
+        if status not in (OK, DONE):
+            die(final, status)
+            final = _last(r)
+        assert final.outcome is not None
+        final.outcome.request = final
+        return final.outcome
+
+
+def _last(r: Request) -> Request:
+    while r.next is not None:
+        r = r.next
+    return r
+
+
+def read_request(r: Request) -> int:
+    """What ap_read_request checks before any module runs: Host and the target."""
+    inc = r.incoming
+    host = r.headers_in.get("host")
+    if host is None and r.protocol == "HTTP/1.1":
+        r.site.log_error(r, "error", "core", "AH00569: client sent HTTP/1.1 request without "
+                         "hostname (see RFC2616 section 14.23): " + r.uri)
+        r.server = r.site.select_server(None, inc.local_port)
+        return 400
+    name = None
+    if host is not None:
+        match = _HOST_RE.match(host.strip().rstrip("."))
+        if not match or "," in host:
+            r.server = r.site.select_server(None, inc.local_port)
+            r.site.log_error(r, "error", "core", f"AH00550: Client sent malformed Host header: "
+                             f"{host}")
+            return 400
+        name = match.group(1).lower()
+    core_dir = r.site.main.defaults["core"]
+    try:
+        target = parse_target(
+            inc.target,
+            r.method,
+            merge_slashes=r.site.main.get("core").merge_slashes is not False,
+            allow_encoded_slashes="off",
+        )
+    except BadRequestTarget as exc:
+        r.server = r.site.select_server(name, inc.local_port)
+        r.unparsed_uri = inc.target.decode("latin-1")
+        r.uri = r.unparsed_uri
+        if exc.note:
+            r.site.log_error(r, "error" if exc.status == 400 else "info", "core", exc.note)
+        return exc.status
+    if target.hostname:
+        name = target.hostname.lower()
+    r.hostname = name
+    r.server = r.site.select_server(name, inc.local_port)
+    return _decode_target(r, target, core_dir)
+
+
+def _decode_target(r: Request, target: Any, core_dir: Any) -> int:
+    """Re-parse with the chosen server's slash settings (they are per server)."""
+    server_core = r.server.get("core")
+    slashes = r.server.defaults["core"].allow_encoded_slashes or "off"
+    merge = server_core.merge_slashes is not False
+    if slashes != "off" or not merge:
+        try:
+            target = parse_target(r.incoming.target, r.method, merge_slashes=merge,
+                                  allow_encoded_slashes=slashes)
+        except BadRequestTarget as exc:
+            if exc.note:
+                r.site.log_error(r, "error" if exc.status == 400 else "info", "core", exc.note)
+            r.unparsed_uri = target.unparsed
+            r.uri = target.uri
+            return exc.status
+    r.uri = target.uri
+    r.args = target.args
+    r.unparsed_uri = target.unparsed
+    return OK
+
+
+def process_internal(r: Request) -> int:
+    """ap_process_request_internal: phases 1-12 of §1.2 of the research notes."""
+    if r.main is None and r.prev is None:
+        status = run_hook(r, "post_read_request")
+        if status != OK:
+            return status
+    from apachemw.core.walk import location_walk
+
+    status = run_hook(r, "translate_name")
+    if status not in (OK, DECLINED):
+        return status
+    if status == DECLINED:
+        r.site.log_error(r, "error", "core", f"AH00128: translate not completed for {r.uri}")
+        return 500
+    r.per_dir = r.server.defaults
+    status = run_hook(r, "map_to_storage")
+    if status == DONE:
+        return DONE
+    if status not in (OK, DECLINED):
+        return status
+    status = location_walk(r)
+    if status != OK:
+        return status
+    if r.main is None:
+        status = run_hook(r, "header_parser")
+        if status != OK:
+            return status
+    status = _access(r)
+    if status != OK:
+        return status
+    status = run_hook(r, "type_checker")
+    if status not in (OK, DECLINED):
+        return status
+    return run_hook(r, "fixups")
+
+
+def _access(r: Request) -> int:
+    """access_checker, then authn/authz; skipped when the config equals the parent's."""
+    parent = r.prev or r.main
+    if parent is not None and parent.per_dir is r.per_dir:
+        r.user, r.auth_type = parent.user, parent.auth_type
+        return OK
+    status = run_hook(r, "access_checker")
+    if status != OK:
+        return status
+    status = run_hook(r, "check_user_id")
+    if status not in (OK, DECLINED):
+        return status
+    status = run_hook(r, "auth_checker")
+    return OK if status == DECLINED else status
+
+
+def invoke_handler(r: Request) -> int:
+    """ap_invoke_handler: the handler named by r.handler, else by the content type."""
+    if r.handler is None:
+        r.handler = r.content_type.split(";")[0].strip() if r.content_type else None
+    status = run_hook(r, "handler")
+    if status == DECLINED:
+        r.site.log_error(r, "error", "core", f"AH00524: Handler for {r.handler} returned "
+                         "invalid result code 0")
+        return 500
+    return status
+
+
+# ------------------------------------------------------------ redirects, subrequests
+
+
+def _new_request(r: Request, uri: str, *, method: str | None = None) -> Request:
+    new = Request(r.incoming, r.site, r.server)
+    new.method = method or r.method
+    new.the_request = r.the_request
+    new.protocol = r.protocol
+    new.hostname = r.hostname
+    new.headers_in = r.headers_in
+    new.request_time = r.request_time
+    path, sep, query = uri.partition("?")
+    new.uri = path
+    new.args = query if sep else None
+    new.unparsed_uri = uri
+    new.per_dir = r.server.defaults
+    return new
+
+
+def recursion_exceeded(r: Request) -> bool:
+    redirects, subreqs = r.server.get("core").recursion_limit or (10, 10)
+    depth = 0
+    cursor: Request | None = r
+    while cursor is not None and cursor.prev is not None:
+        depth += 1
+        cursor = cursor.prev
+    sub_depth = 0
+    cursor = r
+    while cursor is not None and cursor.main is not None:
+        sub_depth += 1
+        cursor = cursor.main
+    if depth >= redirects or sub_depth >= subreqs:
+        kind = "redirects" if depth >= redirects else "subrequest nesting levels"
+        limit = redirects if depth >= redirects else subreqs
+        r.site.log_error(
+            r, "error", "core",
+            f"AH00124: Request exceeded the limit of {limit} {kind} due to probable "
+            "configuration error. Use 'LimitInternalRecursion' to increase the limit if "
+            "necessary. Use 'LogLevel debug' to get a backtrace.",
+        )
+        return True
+    return False
+
+
+def lookup_uri(r: Request, new_uri: str, method: str = "GET") -> Request:
+    """ap_sub_req_lookup_uri: run phases 1-12 for a URI relative to r's directory."""
+    if not new_uri.startswith("/"):
+        base = r.uri[: r.uri.rfind("/") + 1]
+        new_uri = base + new_uri
+    rr = _new_request(r, new_uri, method=method)
+    rr.main = r
+    rr.subprocess_env = dict(r.subprocess_env)
+    if recursion_exceeded(rr):
+        rr.status = 500
+        return rr
+    status = process_internal(rr)
+    rr.status = 200 if status in (OK, DECLINED) else status
+    return rr
+
+
+def fast_redirect(rr: Request, r: Request) -> None:
+    """ap_internal_fast_redirect: r becomes the subrequest's resource."""
+    r.uri, r.filename, r.path_info, r.args = rr.uri, rr.filename, rr.path_info, rr.args
+    r.canonical_filename = rr.canonical_filename
+    r.finfo, r.handler, r.content_type = rr.finfo, rr.handler, rr.content_type
+    r.content_encoding, r.content_languages = rr.content_encoding, rr.content_languages
+    r.per_dir = rr.per_dir
+    r.notes = {**rr.notes, **r.notes}
+    r.headers_out.items = rr.headers_out.items + r.headers_out.items
+    r.err_headers_out.items = rr.err_headers_out.items + r.err_headers_out.items
+    r.subprocess_env = {**rr.subprocess_env, **r.subprocess_env}
+
+
+def internal_redirect(r: Request, new_uri: str, *, method: str | None = None) -> int:
+    """ap_internal_redirect: a new record, REDIRECT_* env, phases and handler again."""
+    if recursion_exceeded(r):
+        return 500
+    new = _new_request(r, new_uri, method=method)
+    new.status = r.status
+    new.prev = r
+    new.main = r.main
+    r.next = new
+    new.subprocess_env = {f"REDIRECT_{k}": v for k, v in r.subprocess_env.items()}
+    new.subprocess_env["REDIRECT_STATUS"] = str(r.status)
+    if 300 <= new.status < 400 and r.headers_out.get("Location"):
+        new.headers_out.set("Location", r.headers_out.get("Location") or "")
+    status = process_internal(new)
+    if status == OK:
+        status = invoke_handler(new)
+    if status not in (OK, DONE):
+        die(new, status)
+    return DONE
+
+
+# ------------------------------------------------------------ errors
+
+
+def die(r: Request, status: int, recursive_error: int = 200) -> None:
+    """ap_die_r: ErrorDocument (local URL, full URL, literal) or the canned page."""
+    if status in (OK, DONE):
+        return
+    first = r
+    if r.prev is not None and r.prev.status != 200 and recursive_error == 200:
+        recursive_error = r.status
+    custom = None
+    if recursive_error != 200:
+        while first.prev is not None and first.prev.status != 200:
+            first = first.prev
+    else:
+        custom = _error_document(r, status)
+    r.status = status
+    if custom is not None and not custom.startswith('"') and custom != "default":
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", custom):
+            r.status = 302
+            r.headers_out.set("Location", custom)
+        elif custom.startswith("/"):
+            r.no_local_copy = True
+            r.subprocess_env["REQUEST_METHOD"] = r.method
+            _error_redirect(r, custom)
+            return
+        else:
+            recursive_error = 500
+            r.site.log_error(r, "error", "core",
+                             f"AH01580: Invalid error redirection directive: {custom}")
+    send_error_response(first if first is not r else r, recursive_error, r)
+
+
+def _error_redirect(r: Request, target: str) -> None:
+    status = internal_redirect(r, target, method="GET")
+    if status not in (OK, DONE):
+        send_error_response(r, status, r)
+
+
+def _error_document(r: Request, status: int) -> str | None:
+    docs = r.per_dir.get("core").error_documents if r.per_dir else None
+    if not docs:
+        return None
+    return docs.get(status)
+
+
+def send_error_response(r: Request, recursive_error: int, current: Request) -> None:
+    """ap_send_error_response: headers from err_headers_out, the canned HTML body."""
+    from apachemw.core.http import allow_header
+
+    status = current.status if current is r else r.status
+    if current is not r:
+        r.status = status
+    location = r.headers_out.get("Location") or r.err_headers_out.get("Location")
+    headers = list(r.err_headers_out.items)
+    if (300 <= status < 400 or status == 201) and location:
+        headers.append(("Location", location))
+    if status in (204, 304):
+        r.outcome = Outcome(status, headers, head_only=True)
+        current.outcome = r.outcome
+        return
+    if status in (405, 501):
+        headers.append(("Allow", allow_header(allowed_methods(r))))
+    custom = _error_document(r, status) if recursive_error == 200 else None
+    if custom is not None and custom.startswith('"'):
+        body = custom[1:].encode("utf-8", "surrogateescape")
+    else:
+        body = canned_body(
+            status,
+            uri=r.uri,
+            method=r.method,
+            location=location or "",
+            signature=_signature(r),
+            error_notes=r.notes.get("error-notes"),
+            server_admin=r.server.get("core").server_admin or "webmaster@localhost",
+            recursive_error=recursive_error if recursive_error != 200 else None,
+        )
+    headers.append(("Content-Type", "text/html; charset=iso-8859-1"))
+    headers.append(("Content-Length", str(len(body))))
+    outcome = Outcome(status, headers, body=body, head_only=r.is_head)
+    r.outcome = outcome
+    current.outcome = outcome
+
+
+def _signature(r: Request) -> str:
+    mode = r.per_dir["core"].server_signature if r.per_dir else None
+    if not mode or mode == "off":
+        return ""
+    core = r.server.get("core")
+    return server_signature(
+        mode, version=VERSION, server_name=server_name(r), port=server_port(r),
+        admin=core.server_admin or "webmaster@localhost",
+    )
+
+
+def allowed_methods(r: Request) -> list[str]:
+    methods = ["GET", "HEAD", "POST", "OPTIONS"]
+    if (r.server.get("core").trace_enable or "on") != "off":
+        methods.append("TRACE")
+    return methods
+
+
+# ------------------------------------------------------------ URLs
+
+
+def server_name(r: Request) -> str:
+    """ap_get_server_name with UseCanonicalName Off: the Host the client sent."""
+    mode = r.per_dir["core"].use_canonical_name if r.per_dir else None
+    core = r.server.get("core")
+    if mode == "on":
+        return core.server_name or r.incoming.local_addr
+    return r.hostname or core.server_name or r.incoming.local_addr
+
+
+def server_port(r: Request) -> int:
+    mode = r.per_dir["core"].use_canonical_name if r.per_dir else None
+    core = r.server.get("core")
+    if mode == "on" and core.server_port:
+        return int(core.server_port)
+    host = r.headers_in.get("host") or ""
+    if mode != "on" and ":" in host.rsplit("]", 1)[-1]:
+        port = host.rsplit(":", 1)[1]
+        if port.isdigit():
+            return int(port)
+        return 80 if r.incoming.scheme == "http" else 443
+    if mode != "on" and host:
+        return 80 if r.incoming.scheme == "http" else 443
+    return r.incoming.local_port
+
+
+def construct_url(r: Request, path: str) -> str:
+    """ap_construct_url: scheme://host[:port] + path, default ports left out."""
+    scheme = r.incoming.scheme
+    host = server_name(r)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = server_port(r)
+    default = 80 if scheme == "http" else 443
+    authority = host if port == default else f"{host}:{port}"
+    return f"{scheme}://{authority}{path}"
+
+
+__all__ += ["allowed_methods", "die", "escape_uri", "server_name", "server_port"]

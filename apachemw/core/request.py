@@ -1,0 +1,169 @@
+"""The request record (Apache's ``request_rec``) and what the core hands back.
+
+The core never sees a WSGI environ or an ASGI scope: an adapter builds an
+``Incoming`` from them, the pipeline fills a ``Request``, and the adapter carries
+out the resulting ``Outcome``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "DECLINED",
+    "DONE",
+    "OK",
+    "AppCall",
+    "FileBody",
+    "Incoming",
+    "Outcome",
+    "Request",
+]
+
+OK = 0
+DECLINED = -1
+DONE = -2
+
+
+@dataclass(slots=True)
+class Incoming:
+    """One HTTP request as the server received it, protocol-neutral."""
+
+    method: str
+    target: bytes  # the request-target exactly as sent, query included
+    protocol: str = "HTTP/1.1"
+    headers: list[tuple[str, str]] = field(default_factory=list)  # lower-case names
+    remote_addr: str = "127.0.0.1"
+    remote_port: int = 0
+    local_addr: str = "127.0.0.1"
+    local_port: int = 80
+    scheme: str = "http"
+    request_time: float = 0.0
+
+
+class Headers:
+    """An ordered, case-insensitive header table (Apache's ``apr_table_t``)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[tuple[str, str]] | None = None) -> None:
+        self.items: list[tuple[str, str]] = items if items is not None else []
+
+    def get(self, name: str) -> str | None:
+        lname = name.lower()
+        found = [v for k, v in self.items if k.lower() == lname]
+        return ", ".join(found) if found else None
+
+    def set(self, name: str, value: str) -> None:
+        self.unset(name)
+        self.items.append((name, value))
+
+    def add(self, name: str, value: str) -> None:
+        self.items.append((name, value))
+
+    def unset(self, name: str) -> None:
+        lname = name.lower()
+        self.items = [(k, v) for k, v in self.items if k.lower() != lname]
+
+    def copy(self) -> Headers:
+        return Headers(list(self.items))
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+
+class Request:
+    """Apache's request_rec, cut down to what the phases in scope read and write."""
+
+    def __init__(self, incoming: Incoming, site: Any, server: Any) -> None:
+        self.incoming = incoming
+        self.site = site
+        self.server = server
+        self.method = incoming.method
+        self.protocol = incoming.protocol
+        self.the_request = (
+            f"{incoming.method} {incoming.target.decode('latin-1')} {incoming.protocol}"
+        )
+        self.headers_in = Headers(list(incoming.headers))
+        self.headers_out = Headers()
+        self.err_headers_out = Headers()
+        self.subprocess_env: dict[str, str] = {}
+        self.notes: dict[str, Any] = {}
+        self.status = 200
+        self.status_line: str | None = None
+        self.uri = ""
+        self.unparsed_uri = ""
+        self.args: str | None = None
+        self.hostname: str | None = None
+        self.filename: str | None = None
+        self.canonical_filename: str | None = None
+        self.path_info = ""
+        self.used_path_info: bool | None = None
+        self.finfo: os.stat_result | None = None
+        self.per_dir: dict[str, Any] = {}
+        self.handler: str | None = None
+        self.content_type: str | None = None
+        self.content_languages: list[str] = []
+        self.content_encoding: str | None = None
+        self.user: str | None = None
+        self.auth_type: str | None = None
+        self.prev: Request | None = None
+        self.main: Request | None = None
+        self.next: Request | None = None
+        self.no_local_copy = False
+        self.request_time = incoming.request_time
+        self.outcome: Outcome | None = None
+
+    @property
+    def initial(self) -> Request:
+        r = self
+        while r.prev is not None:
+            r = r.prev
+        while r.main is not None:
+            r = r.main
+            while r.prev is not None:
+                r = r.prev
+        return r
+
+    @property
+    def is_head(self) -> bool:
+        return self.method == "HEAD"
+
+    @property
+    def method_number(self) -> str:
+        """HEAD shares GET's method number in Apache."""
+        return "GET" if self.method == "HEAD" else self.method
+
+
+@dataclass(slots=True)
+class FileBody:
+    """A file to send: the whole of it, or literal pieces and (start, end) slices."""
+
+    path: str
+    size: int
+    parts: list[bytes | tuple[int, int]] | None = None
+
+
+@dataclass(slots=True)
+class AppCall:
+    """Hand the request to the wrapped app, as Apache hands it to a handler."""
+
+    path: str  # the (rewritten) URL-path the app should see, decoded
+    raw_path: bytes
+    query: str
+    env: dict[str, str]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the adapter must do for one request."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+    file: FileBody | None = None
+    app: AppCall | None = None
+    head_only: bool = False
+    request: Request | None = None

@@ -1,0 +1,28 @@
+"""Apache's escaping helpers (server/util.c): ap_escape_uri and ap_escape_html."""
+
+from __future__ import annotations
+
+__all__ = ["escape_html", "escape_uri"]
+
+# T_OS_ESCAPE_PATH in server/gen_test_char.c: everything but these is %-escaped,
+# with lower-case hex as Apache's c2x writes it.
+_PATH_SAFE = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789$-_.+!*'(),:;@&=/~"
+)
+_ESCAPES = {b: chr(b) if b in _PATH_SAFE else f"%{b:02x}" for b in range(256)}
+
+
+def escape_uri(path: str) -> str:
+    """ap_escape_uri: %-escape a decoded path (str from UTF-8 surrogateescape)."""
+    raw = path.encode("utf-8", "surrogateescape")
+    return "".join(_ESCAPES[b] for b in raw)
+
+
+def escape_html(text: str) -> str:
+    """ap_escape_html: the five characters HTML cares about."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )

@@ -1,0 +1,281 @@
+"""The directory, file and location walks (server/request.c).
+
+``directory_walk`` goes down ``r.filename`` one segment at a time from ``/``,
+merging the ``<Directory>`` sections of each depth and then that directory's
+``.htaccess``, checking symlinks as ``Options`` allows, and splitting off
+``path_info`` where the filesystem path ends. Regex directory sections, then
+``<Files>``, then ``<Location>`` are merged on top, in Apache's order.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from typing import Any
+
+from apachemw.config.htaccess import HtaccessError
+from apachemw.config.model import DirConf, Section, merge_dir_configs
+from apachemw.core.request import OK, Request
+from apachemw.modules.core import OPT_SYM_LINKS, OPT_SYM_OWNER, OPT_UNSET, CoreDir
+
+__all__ = ["directory_walk", "file_walk", "location_walk"]
+
+
+class _Opts:
+    """The running Options/AllowOverride state (``core_opts_t``)."""
+
+    __slots__ = ("add", "opts", "override", "override_list", "override_opts", "remove")
+
+    def __init__(self, core: CoreDir) -> None:
+        self.opts = core.opts
+        self.add = core.opts_add
+        self.remove = core.opts_remove
+        self.override = core.override
+        self.override_opts = core.override_opts
+        self.override_list = core.override_list or frozenset()
+
+    def merge(self, core: CoreDir | None) -> None:
+        """core_opts_merge: how one more section changes the walk's options."""
+        if core is None:
+            return
+        if core.opts & OPT_UNSET:
+            self.add = (self.add & ~core.opts_remove) | core.opts_add
+            self.remove = (self.remove & ~core.opts_add) | core.opts_remove
+            self.opts = (self.opts & ~self.remove) | self.add
+        else:
+            self.opts, self.add, self.remove = core.opts, core.opts_add, core.opts_remove
+        if not core.override & 32:  # OR_UNSET
+            self.override = core.override
+            self.override_opts = core.override_opts
+        if core.override_list is not None:
+            self.override_list = core.override_list
+
+
+def _merge(r: Request, merged: DirConf, section: Section, applied: list[Section]) -> DirConf:
+    applied.append(section)
+    return r.site.merge_cached(merged, tuple(applied), section)
+
+
+def directory_walk(r: Request) -> int:
+    """Merge <Directory> sections and .htaccess files along ``r.filename``."""
+    server = r.server
+    merged: DirConf = server.defaults
+    applied: list[Section] = []
+    if r.filename is None or not r.filename.startswith("/"):
+        r.per_dir = merged
+        return OK
+    opts = _Opts(merged["core"])
+    full = r.filename + r.path_info
+    try:
+        r.finfo = os.stat(full)
+    except (OSError, ValueError):
+        r.finfo = None
+    segments = [p for p in full.split("/") if p]
+    plain = server.plain_dir_sections
+    filename = "/"
+    depth = consumed = index = 0
+    is_dir = True
+    this: os.stat_result | None = None
+    while True:
+        test_dir = filename if filename.endswith("/") else filename + "/"
+        while index < len(plain) and plain[index].components <= depth + 1:
+            section = plain[index]
+            index += 1
+            if section.components and (
+                section.components < depth + 1 or not _dir_matches(section, test_dir)
+            ):
+                continue
+            opts.merge(section.conf.get("core"))
+            merged = _merge(r, merged, section, applied)
+        if is_dir and (opts.override or opts.override_list):
+            found = _htaccess(r, test_dir, opts)
+            if isinstance(found, int):
+                return found
+            if found is not None:
+                opts.merge(found.conf.get("core"))
+                merged = _merge(r, merged, found, applied)
+        if consumed == len(segments):
+            break
+        filename = test_dir + segments[consumed]
+        consumed += 1
+        step = _step(r, filename, opts, consumed == len(segments))
+        if isinstance(step, int):
+            return step
+        this = step
+        if step is None or not stat.S_ISDIR(step.st_mode):
+            break
+        is_dir = step is not _DIR_INFO or consumed < len(segments) or _is_dir(r.finfo)
+        depth += 1
+    rest = segments[consumed:]
+    trailing = full.endswith("/") and filename != "/"
+    if rest:
+        r.path_info = "/" + "/".join(rest) + ("/" if trailing else "")
+    else:
+        r.path_info = ""
+        if trailing:
+            filename += "/"
+    r.filename = filename
+    if r.finfo is None:
+        r.finfo = this if this is not _DIR_INFO else None
+    for section in server.regex_dir_sections:
+        if section.regex.search(r.filename):
+            opts.merge(section.conf.get("core"))
+            merged = _merge(r, merged, section, applied)
+    r.per_dir = merged
+    return OK
+
+
+def _is_dir(info: os.stat_result | None) -> bool:
+    return info is not None and stat.S_ISDIR(info.st_mode)
+
+
+def _dir_matches(section: Section, test_dir: str) -> bool:
+    if section.fnmatch:
+        return fnmatch.fnmatchcase(test_dir, section.pattern) and _fn_pathname(
+            test_dir, section.pattern
+        )
+    return test_dir == section.pattern
+
+
+def _fn_pathname(path: str, pattern: str) -> bool:
+    # APR_FNM_PATHNAME: a wildcard never matches '/', so the slash counts agree.
+    return path.count("/") == pattern.count("/")
+
+
+def _step(r: Request, filename: str, opts: _Opts, last: bool) -> os.stat_result | None | int:
+    """lstat one more path segment as ap_directory_walk does, checking symlinks."""
+    if r.finfo is not None and (opts.opts & (OPT_SYM_OWNER | OPT_SYM_LINKS)) == OPT_SYM_LINKS:
+        # Apache skips the per-segment lstat when the whole path exists and
+        # symlinks are followed without an owner check; mimic what it assumes.
+        return _DIR_INFO
+    try:
+        info = os.lstat(filename)
+    except FileNotFoundError:
+        return None
+    except PermissionError:
+        r.site.log_error(
+            r, "error", "core",
+            f"AH00035: access to {r.uri} denied (filesystem path '{filename}') because "
+            "search permissions are missing on a component of the path",
+        )
+        return 403
+    except (OSError, ValueError):
+        r.site.log_error(
+            r, "error", "core", f"AH00036: access to {r.uri} failed (filesystem path '{filename}')"
+        )
+        return 403
+    if stat.S_ISLNK(info.st_mode):
+        target = _resolve_symlink(filename, info, opts.opts)
+        if target is None:
+            r.site.log_error(
+                r, "error", "core",
+                f"AH00037: Symbolic link not allowed or link target not accessible: {filename}",
+            )
+            return 403
+        info = target
+    if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
+        return info
+    r.site.log_error(
+        r, "error", "core",
+        f"AH00038: Forbidden: {filename} doesn't point to a file or directory",
+    )
+    return 403
+
+
+_DIR_INFO = os.stat_result((stat.S_IFDIR | 0o755, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+
+def _resolve_symlink(path: str, link: os.stat_result, opts: int) -> os.stat_result | None:
+    """resolve_symlink: follow only when Options allow it (owner check optional)."""
+    if not opts & (OPT_SYM_LINKS | OPT_SYM_OWNER):
+        return None
+    try:
+        target = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not opts & OPT_SYM_LINKS and target.st_uid != link.st_uid:
+        return None
+    return target
+
+
+def _htaccess(r: Request, directory: str, opts: _Opts) -> Section | int | None:
+    site = r.site
+    names = r.server.get("core").access_names or (".htaccess",)
+    try:
+        found = site.htaccess.find(
+            directory, names, opts.override, opts.override_opts, opts.override_list
+        )
+    except HtaccessError as exc:
+        level = "crit" if exc.status == 403 else "alert"
+        site.log_error(r, level, "core", exc.log)
+        return exc.status
+    if found is None:
+        return None
+    for warning in found.warnings:
+        site.log_error(r, "warn", "core", warning)
+    return found.section
+
+
+def file_walk(r: Request) -> int:
+    """Merge <Files>/<FilesMatch> sections matching the last path segment."""
+    core: CoreDir = r.per_dir["core"]
+    if not core.file_sections or r.filename is None:
+        return OK
+    test = r.filename.rsplit("/", 1)[-1]
+    merged = r.per_dir
+    applied: list[Section] = [_marker(r)]
+    for section in core.file_sections:
+        if section.regex is not None:
+            if not section.regex.search(test):
+                continue
+        elif section.fnmatch:
+            if not fnmatch.fnmatchcase(test, section.pattern) or "/" in test:
+                continue
+        elif test != section.pattern:
+            continue
+        merged = _merge(r, merged, section, applied)
+    r.per_dir = merged
+    return OK
+
+
+def _marker(r: Request) -> Any:
+    """A stand-in for "the config so far" in merge cache keys."""
+    return r.site.config_marker(r.per_dir)
+
+
+def location_walk(r: Request) -> int:
+    """Merge <Location>/<LocationMatch> sections matching ``r.uri``."""
+    sections: list[Section] = r.server.url_sections
+    if not sections:
+        return OK
+    uri = r.uri if r.server.get("core").merge_slashes is not False else _no2slash(r.uri)
+    merged = r.per_dir
+    applied: list[Section] = [_marker(r)]
+    for section in sections:
+        if section.regex is not None:
+            if not section.regex.search(r.uri):
+                continue
+        elif section.fnmatch:
+            if not (fnmatch.fnmatchcase(uri, section.pattern) and _fn_pathname(uri, section.pattern)):
+                continue
+        elif not _location_prefix(section.pattern, uri):
+            continue
+        merged = _merge(r, merged, section, applied)
+    r.per_dir = merged
+    return OK
+
+
+def _location_prefix(pattern: str, uri: str) -> bool:
+    # Segment-aware: "/foo" matches "/foo", "/foo/x" but not "/foobar".
+    if not uri.startswith(pattern):
+        return False
+    n = len(pattern)
+    return not n or pattern.endswith("/") or len(uri) == n or uri[n] == "/"
+
+
+def _no2slash(uri: str) -> str:
+    while "//" in uri:
+        uri = uri.replace("//", "/")
+    return uri
+

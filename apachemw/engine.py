@@ -1,0 +1,87 @@
+"""What both adapters share: building the engine and logging a finished request.
+
+Nothing here knows WSGI or ASGI; the adapters translate to and from it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from apachemw.config.site import Site, load_site
+from apachemw.core.canned import REASONS
+from apachemw.core.pipeline import Engine
+from apachemw.core.request import Outcome
+from apachemw.modules.mod_log_config import Transaction
+
+__all__ = ["CHUNK", "build_engine", "finish", "status_line"]
+
+CHUNK = 64 * 1024
+
+
+def build_engine(
+    *,
+    config: str | os.PathLike[str] | None = None,
+    text: str | None = None,
+    defines: Iterable[str] = (),
+    document_root: str | os.PathLike[str] | None = None,
+    has_app: bool = False,
+    site: Site | None = None,
+) -> Engine:
+    """An engine for a config file, config text, or a bare document root."""
+    if site is None:
+        if config is not None:
+            site = load_site(os.fspath(config), defines=defines)
+        elif text is not None:
+            site = load_site(text=text, defines=defines, all_modules=True)
+        else:
+            from apachemw.defaults import default_config
+
+            root = os.fspath(document_root) if document_root is not None else os.getcwd()
+            site = load_site(text=default_config(root), defines=defines, all_modules=True,
+                             server_root=root)
+        _route_error_log(site)
+    site.has_app = has_app
+    return Engine(site)
+
+
+def _route_error_log(site: Site) -> None:
+    """Send error-log lines where ErrorLog says, one write per line."""
+    path = site.main.get("core").error_log
+    if not path or path.startswith("|") or path.startswith("syslog"):
+        return
+    if not os.path.isabs(path):
+        path = os.path.join(site.server_root, path)
+    from apachemw.modules.mod_log_config import FILES
+
+    target = path
+
+    def write(line: str) -> None:
+        FILES.write(target, line)
+
+    site.error_log = write
+
+
+def status_line(status: int) -> str:
+    return f"{status} {REASONS.get(status, 'Unknown Reason')}"
+
+
+def finish(
+    engine: Engine, outcome: Outcome, status: int, sent: int, headers: list[tuple[str, str]]
+) -> None:
+    """The log phase: runs once the body is sent (or the client went away)."""
+    r = outcome.request
+    if r is None:
+        return
+    r.status = status
+    cursor: Any = r
+    while cursor.prev is not None and cursor.prev.status == 200 and cursor.status == status:
+        cursor = cursor.prev
+    t = Transaction(r, status, sent, headers, time.time())
+    for fn in engine.site.hooks.get("log_transaction", ()):
+        try:
+            fn(t)
+        except OSError as exc:  # a full disk must not break the response
+            engine.site.log_error(r, "error", "log_config", f"AH00646: Error writing to log: {exc}")

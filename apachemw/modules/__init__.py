@@ -1,0 +1,1 @@
+"""One file per Apache module; ``registry`` lists them in Apache's load order."""

@@ -1,0 +1,916 @@
+"""Apache's core module: sections, Options/AllowOverride, ErrorDocument, FileETag,
+the translate and map_to_storage phases, ForceType/SetHandler, and the default
+file handler (server/core.c, http_core.c).
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from apachemw.config.directives import (
+    ACCESS_CONF,
+    EXEC_ON_READ,
+    NONFATAL_ALL,
+    NONFATAL_OVERRIDE,
+    NONFATAL_UNKNOWN,
+    OR_ALL,
+    OR_AUTHCFG,
+    OR_FILEINFO,
+    OR_INDEXES,
+    OR_LIMIT,
+    OR_NONE,
+    OR_OPTIONS,
+    OR_UNSET,
+    RSRC_CONF,
+    Args,
+    Cmd,
+    DirectiveError,
+    Module,
+)
+from apachemw.config.model import Section, Server
+from apachemw.config.rows import accepted, row
+from apachemw.core.regex import compile_pattern
+
+if TYPE_CHECKING:
+    from apachemw.config.walker import WalkContext
+
+__all__ = [
+    "MODULE",
+    "OPT_ALL",
+    "OPT_INDEXES",
+    "OPT_MULTI",
+    "OPT_SYM_LINKS",
+    "OPT_SYM_OWNER",
+    "CoreDir",
+    "CoreServer",
+]
+
+OPT_NONE = 0
+OPT_INDEXES = 1
+OPT_INCLUDES = 2
+OPT_SYM_LINKS = 4
+OPT_EXECCGI = 8
+OPT_UNSET = 16
+OPT_INC_WITH_EXEC = 32
+OPT_SYM_OWNER = 64
+OPT_MULTI = 128
+OPT_ALL = OPT_INDEXES | OPT_INCLUDES | OPT_INC_WITH_EXEC | OPT_SYM_LINKS | OPT_EXECCGI
+
+ETAG_UNSET = 0
+ETAG_NONE = 1
+ETAG_MTIME = 2
+ETAG_INODE = 4
+ETAG_SIZE = 8
+ETAG_DIGEST = 16
+ETAG_ALL = ETAG_MTIME | ETAG_INODE | ETAG_SIZE
+ETAG_DEFAULT = ETAG_MTIME | ETAG_SIZE  # 2.4's "FileETag MTime Size"
+
+UNSET: Any = None
+
+
+@dataclass
+class CoreDir:
+    """core_dir_config: what a section or .htaccess says to the core."""
+
+    opts: int = OPT_UNSET
+    opts_add: int = OPT_NONE
+    opts_remove: int = OPT_NONE
+    override: int = OR_UNSET | OR_NONE
+    override_opts: int = OPT_UNSET | OPT_ALL | OPT_SYM_OWNER | OPT_MULTI
+    override_list: frozenset[str] | None = None
+    error_documents: dict[int, str] | None = None
+    accept_path_info: bool | None = None
+    server_signature: str | None = None
+    default_charset: str | None = None  # "" means Off
+    force_type: str | None = None
+    handler: str | None = None
+    etag_bits: int = ETAG_UNSET
+    etag_add: int = ETAG_UNSET
+    etag_remove: int = ETAG_UNSET
+    max_ranges: int | None = None
+    max_overlaps: int | None = None
+    max_reversals: int | None = None
+    file_sections: list[Section] | None = None
+    use_canonical_name: str | None = None
+    allow_encoded_slashes: str | None = None
+    limit_request_body: int | None = None
+
+    def etag_components(self) -> frozenset[str]:
+        """The FileETag parts in effect, as http_etag.c computes them per request."""
+        bits = (self.etag_bits & ~self.etag_remove) | self.etag_add
+        if bits == ETAG_UNSET:
+            bits = ETAG_DEFAULT
+        if bits & ETAG_NONE:
+            return frozenset()
+        names = {ETAG_MTIME: "mtime", ETAG_INODE: "inode", ETAG_SIZE: "size"}
+        return frozenset(name for bit, name in names.items() if bits & bit)
+
+
+def create_dir() -> CoreDir:
+    return CoreDir()
+
+
+def create_server_defaults() -> CoreDir:
+    # Apache's create_core_dir_config(dir=NULL): the server default has
+    # FollowSymLinks on (2.3.11+).
+    return CoreDir(opts=OPT_UNSET | OPT_SYM_LINKS)
+
+
+def _merge_opts(conf: CoreDir, base: CoreDir, new: CoreDir) -> None:
+    if new.opts & OPT_UNSET:
+        # Only +/- given here: apply them on top of what is inherited.
+        conf.opts_add = (conf.opts_add & ~new.opts_remove) | new.opts_add
+        conf.opts_remove = (conf.opts_remove & ~new.opts_add) | new.opts_remove
+        conf.opts = (conf.opts & ~conf.opts_remove) | conf.opts_add
+        with_exec = OPT_INCLUDES | OPT_INC_WITH_EXEC
+        if base.opts & with_exec == with_exec and new.opts & with_exec == OPT_INCLUDES:
+            conf.opts &= ~OPT_INC_WITH_EXEC
+    else:
+        # An absolute Options replaces every earlier +/- modifier.
+        conf.opts, conf.opts_add, conf.opts_remove = new.opts, new.opts_add, new.opts_remove
+
+
+def _merge_etag(conf: CoreDir, new: CoreDir) -> None:
+    if new.etag_bits == ETAG_UNSET:
+        conf.etag_add = (conf.etag_add & ~new.etag_remove) | new.etag_add
+        conf.etag_remove = (conf.etag_remove & ~new.etag_add) | new.etag_remove
+        conf.etag_bits = (conf.etag_bits & ~conf.etag_remove) | conf.etag_add
+    else:
+        conf.etag_bits, conf.etag_add, conf.etag_remove = (
+            new.etag_bits,
+            new.etag_add,
+            new.etag_remove,
+        )
+    if conf.etag_bits != ETAG_NONE:
+        conf.etag_bits &= ~ETAG_NONE
+
+
+_PLAIN_FIELDS = (
+    "accept_path_info",
+    "server_signature",
+    "default_charset",
+    "force_type",
+    "handler",
+    "max_ranges",
+    "max_overlaps",
+    "max_reversals",
+    "use_canonical_name",
+    "allow_encoded_slashes",
+    "limit_request_body",
+    "override_list",
+)
+
+
+def merge_dir(base: CoreDir, new: CoreDir) -> CoreDir:
+    """merge_core_dir_configs: a child's setting wins where it made one."""
+    conf = copy.copy(base)
+    _merge_opts(conf, base, new)
+    if not new.override & OR_UNSET:
+        conf.override = new.override
+    if not new.override_opts & OPT_UNSET:
+        conf.override_opts = new.override_opts
+    for name in _PLAIN_FIELDS:
+        value = getattr(new, name)
+        if value is not None:
+            setattr(conf, name, value)
+    if new.error_documents:
+        conf.error_documents = {**(base.error_documents or {}), **new.error_documents}
+    if new.file_sections:
+        conf.file_sections = [*(base.file_sections or ()), *new.file_sections]
+    _merge_etag(conf, new)
+    return conf
+
+
+@dataclass
+class CoreServer:
+    """core_server_config plus the server_rec fields the request phases read."""
+
+    document_root: str | None = None
+    access_names: tuple[str, ...] | None = None
+    merge_slashes: bool | None = None
+    recursion_limit: tuple[int, int] | None = None
+    trace_enable: str | None = None
+    server_name: str | None = None
+    server_port: int | None = None
+    aliases: list[str] = field(default_factory=list)
+    server_admin: str | None = None
+    hostname_lookups: str | None = None
+    error_log: str | None = None
+    log_level: str | None = None
+    server_tokens: str | None = None
+
+
+def create_server() -> CoreServer:
+    return CoreServer()
+
+
+def merge_server(base: CoreServer, virt: CoreServer) -> CoreServer:
+    conf = copy.copy(base)
+    for name in (
+        "document_root",
+        "access_names",
+        "merge_slashes",
+        "recursion_limit",
+        "trace_enable",
+        "server_name",
+        "server_port",
+        "server_admin",
+        "hostname_lookups",
+        "error_log",
+        "log_level",
+        "server_tokens",
+    ):
+        value = getattr(virt, name)
+        if value is not None:
+            setattr(conf, name, value)
+    conf.aliases = list(virt.aliases)
+    return conf
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _ctx(cmd: Cmd) -> WalkContext:
+    ctx: WalkContext = cmd.ctx
+    return ctx
+
+
+def _section_words(cmd: Cmd) -> list[str]:
+    words = list(cmd.node.args)
+    if not words:
+        raise DirectiveError(f"<{cmd.node.name}> directive requires additional arguments")
+    return words
+
+
+def _count_dirs(path: str) -> int:
+    return path.count("/")
+
+
+def _regex(cmd: Cmd, source: str) -> re.Pattern[str]:
+    try:
+        return compile_pattern(source)
+    except re.error:
+        raise DirectiveError(f"Regex could not be compiled: {source}") from None
+
+
+def _new_section(cmd: Cmd, kind: str, pattern: str) -> Section:
+    return Section(kind=kind, pattern=pattern, conf={}, file=cmd.node.file, line=cmd.node.line)
+
+
+def _walk_section(cmd: Cmd, section: Section, path: str | None) -> None:
+    """Read the section's children into its own config, as ``ap_walk_config``."""
+    from apachemw.config.walker import walk
+
+    ctx = _ctx(cmd)
+    inner = ctx.inside(
+        dirconf=section.conf,
+        path=path,
+        section_kind=section.kind,
+        parent="<" + cmd.node.name,
+        override=ctx.override if ctx.htaccess else OR_ALL | ACCESS_CONF,
+    )
+    walk(cmd.node.children or (), inner)
+
+
+def _directory_section(cmd: Cmd, args: Sequence[str]) -> None:
+    words = _section_words(cmd)
+    is_match = cmd.node.lname == "directorymatch"
+    section = _new_section(cmd, "directory", words[-1])
+    if is_match or words[0] == "~":
+        section.regex = _regex(cmd, words[1] if words[0] == "~" and len(words) > 1 else words[0])
+        section.pattern = section.regex.pattern
+        path = section.pattern
+    else:
+        path = words[0]
+        if path != "/":
+            path = os.path.normpath(path) if not _has_wildcard(path) else path
+            if not path.endswith("/"):
+                path += "/"
+        section.pattern = path
+        section.fnmatch = _has_wildcard(path)
+        section.components = 0 if path == "/" else _count_dirs(path)
+    _walk_section(cmd, section, path)
+    cmd.server.dir_sections.append(section)
+
+
+def _has_wildcard(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+def _files_section(cmd: Cmd, args: Sequence[str]) -> None:
+    words = _section_words(cmd)
+    is_match = cmd.node.lname == "filesmatch"
+    section = _new_section(cmd, "files", words[-1])
+    if is_match or words[0] == "~":
+        section.regex = _regex(cmd, words[1] if words[0] == "~" and len(words) > 1 else words[0])
+        section.pattern = section.regex.pattern
+    else:
+        section.pattern = words[0]
+        section.fnmatch = _has_wildcard(words[0])
+    _walk_section(cmd, section, section.pattern)
+    conf: CoreDir = cmd.dir()
+    conf.file_sections = [*(conf.file_sections or ()), section]
+
+
+def _location_section(cmd: Cmd, args: Sequence[str]) -> None:
+    words = _section_words(cmd)
+    is_match = cmd.node.lname == "locationmatch"
+    section = _new_section(cmd, "location", words[-1])
+    if is_match or words[0] == "~":
+        section.regex = _regex(cmd, words[1] if words[0] == "~" and len(words) > 1 else words[0])
+        section.pattern = section.regex.pattern
+    else:
+        section.pattern = words[0]
+        section.fnmatch = _has_wildcard(words[0])
+    _walk_section(cmd, section, section.pattern)
+    cmd.server.url_sections.append(section)
+
+
+def _limit_section(cmd: Cmd, args: Sequence[str]) -> None:
+    from apachemw.config.walker import walk
+
+    methods = frozenset(w.upper() for w in _section_words(cmd))
+    if cmd.node.lname == "limitexcept":
+        methods = frozenset({"!"} | methods)  # "!" marks an exception list
+    ctx = _ctx(cmd)
+    walk(cmd.node.children or (), ctx.inside(limited=methods, parent="<" + cmd.node.name))
+
+
+def _virtualhost_section(cmd: Cmd, args: Sequence[str]) -> None:
+    from apachemw.config.walker import walk
+
+    ctx = _ctx(cmd)
+    if ctx.server.is_virtual:
+        raise DirectiveError("<VirtualHost> cannot occur within <VirtualHost> section")
+    vhost = Server(
+        modules=ctx.server.modules,
+        is_virtual=True,
+        addresses=list(_section_words(cmd)),
+        file=cmd.node.file,
+        line=cmd.node.line,
+    )
+    walk(cmd.node.children or (), ctx.inside(server=vhost, dirconf=vhost.defaults))
+    ctx.site.vhosts.append(vhost)
+
+
+# ---------------------------------------------------------------- directives
+
+
+def _options(cmd: Cmd, args: Sequence[str]) -> None:
+    conf: CoreDir = cmd.dir()
+    words = cmd.node.args
+    names = {
+        "indexes": OPT_INDEXES,
+        "includes": OPT_INCLUDES | OPT_INC_WITH_EXEC,
+        "includesnoexec": OPT_INCLUDES,
+        "followsymlinks": OPT_SYM_LINKS,
+        "symlinksifownermatch": OPT_SYM_OWNER,
+        "execcgi": OPT_EXECCGI,
+        "multiviews": OPT_MULTI,
+        "runscripts": OPT_MULTI | OPT_EXECCGI,
+    }
+    mixed = "Either all Options must start with + or -, or no Option may."
+    merge = all_none = False
+    for index, word in enumerate(words):
+        first = index == 0
+        action = word[0] if word[:1] in ("+", "-") else ""
+        name = word[1:] if action else word
+        if action:
+            if not merge and not first and not all_none:
+                raise DirectiveError(mixed)
+            merge = True
+        elif first:
+            conf.opts = OPT_NONE
+        elif merge:
+            raise DirectiveError(mixed)
+        lname = name.lower()
+        if lname in ("none", "all"):
+            label = "None" if lname == "none" else "All"
+            if not first:
+                article = "first Option" if lname == "none" else "first option"
+                raise DirectiveError(f"'Options {label}' must be the {article} given.")
+            if merge:
+                raise DirectiveError(f"You may not use 'Options +{label}' or 'Options -{label}'.")
+            opt = OPT_NONE if lname == "none" else OPT_ALL
+            all_none = True
+        elif lname in names:
+            opt = names[lname]
+        else:
+            raise DirectiveError(f"Illegal option {name}")
+        if cmd.override_opts & opt != opt:
+            raise DirectiveError(f"Option {name} not allowed here")
+        if action == "-":
+            conf.opts_remove |= opt
+            conf.opts_add &= ~opt
+            conf.opts &= ~opt
+        elif action == "+":
+            conf.opts_add |= opt
+            conf.opts_remove &= ~opt
+            conf.opts |= opt
+        else:
+            conf.opts |= opt
+
+
+def _allow_opts(value: str) -> int:
+    names = {
+        "indexes": OPT_INDEXES,
+        "includes": OPT_INCLUDES | OPT_INC_WITH_EXEC,
+        "includesnoexec": OPT_INCLUDES,
+        "followsymlinks": OPT_SYM_LINKS,
+        "symlinksifownermatch": OPT_SYM_OWNER,
+        "execcgi": OPT_EXECCGI,
+        "multiviews": OPT_MULTI,
+        "all": OPT_ALL,
+        "none": OPT_NONE,
+    }
+    opts = OPT_NONE
+    for word in value.split(","):
+        if word.lower() not in names:
+            raise DirectiveError(f"Illegal option {word}")
+        opts |= names[word.lower()]
+    return opts
+
+
+def _allow_override(cmd: Cmd, args: Sequence[str]) -> None:
+    _not_in_htaccess(cmd)
+    conf: CoreDir = cmd.dir()
+    override = OR_NONE
+    simple = {"limit": OR_LIMIT, "fileinfo": OR_FILEINFO, "authconfig": OR_AUTHCFG}
+    simple["indexes"] = OR_INDEXES
+    for word in cmd.node.args:
+        key, _, value = word.partition("=")
+        lkey = key.lower()
+        if lkey in simple and not value:
+            override |= simple[lkey]
+        elif lkey == "options":
+            override |= OR_OPTIONS
+            conf.override_opts = _allow_opts(value) if value else OPT_ALL
+        elif lkey == "nonfatal":
+            nonfatal = {"override": NONFATAL_OVERRIDE, "unknown": NONFATAL_UNKNOWN}
+            nonfatal["all"] = NONFATAL_ALL
+            if not value:
+                raise DirectiveError(f"=Override, =Unknown or =All expected after {word}")
+            override |= nonfatal.get(value.lower(), 0)
+        elif word.lower() == "none":
+            override = OR_NONE
+        elif word.lower() == "all":
+            override = OR_ALL
+        else:
+            raise DirectiveError(f"Illegal override option {word}")
+    conf.override = override
+
+
+def _allow_override_list(cmd: Cmd, args: Sequence[str]) -> None:
+    _not_in_htaccess(cmd)
+    conf: CoreDir = cmd.dir()
+    names: set[str] = set()
+    registry = _ctx(cmd).registry
+    for word in args:
+        if word.lower() == "none":
+            if len(args) != 1:
+                raise DirectiveError(
+                    "'None' not allowed with other directives in AllowOverrideList"
+                )
+            break
+        found = registry.table.get(word.lower())
+        if found is None:
+            cmd.warn(
+                f"AH00116: Discarding unrecognized directive `{word}' in AllowOverrideList "
+                f"at {cmd.node.file}:{cmd.node.line}"
+            )
+        elif not found[1].where & (OR_ALL | ACCESS_CONF):
+            cmd.warn(
+                f"AH02304: Discarding directive `{word}' not allowed in AllowOverrideList "
+                f"at {cmd.node.file}:{cmd.node.line}"
+            )
+        else:
+            names.add(found[1].name)
+    conf.override_list = frozenset(names)
+
+
+def _not_in_htaccess(cmd: Cmd) -> None:
+    if cmd.htaccess:
+        raise DirectiveError(f"{cmd.node.name} cannot occur within htaccess files")
+
+
+def _error_document(cmd: Cmd, args: Sequence[str]) -> None:
+    from apachemw.core.canned import REASONS
+
+    code_text, message = args
+    try:
+        code = int(code_text)
+    except ValueError:
+        code = 0
+    if code != 500 and code not in REASONS:
+        raise DirectiveError(f"Unsupported HTTP response code {code_text}")
+    if " " in message:
+        target = '"' + message
+    elif message.startswith("/") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", message):
+        target = message
+    else:
+        target = '"' + message
+    if code == 401 and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", message):
+        cmd.warn(
+            f"AH00113: {cmd.node.file}:{cmd.node.line} cannot use a full URL in a 401 "
+            "ErrorDocument directive --- ignoring!"
+        )
+        return
+    conf: CoreDir = cmd.dir()
+    conf.error_documents = {**(conf.error_documents or {}), code: target}
+    if message.lower() == "default":
+        conf.error_documents[code] = "default"
+
+
+def _file_etag(cmd: Cmd, args: Sequence[str]) -> None:
+    """set_etag_bits: absolute keywords reset the +/- lists, relative ones edit them."""
+    conf: CoreDir = cmd.dir()
+    first = True
+    bits = {"size": ETAG_SIZE, "mtime": ETAG_MTIME, "lmtime": ETAG_MTIME}
+    bits.update(lastmodified=ETAG_MTIME, inode=ETAG_INODE, digest=ETAG_DIGEST)
+    for word in cmd.node.args:
+        action = word[0] if word[:1] in ("+", "-") else "*"
+        token = word[1:] if action != "*" else word
+        if action == "*" and first:
+            conf.etag_bits = conf.etag_add = conf.etag_remove = ETAG_UNSET
+            first = False
+        lname = token.lower()
+        if lname in ("none", "all"):
+            if action != "*":
+                raise DirectiveError(f"FileETag keyword '{token}' cannot be used with '+' or '-'")
+            bit = conf.etag_bits = ETAG_NONE if lname == "none" else ETAG_ALL
+        elif lname in bits:
+            bit = bits[lname]
+        else:
+            raise DirectiveError(f"Unknown keyword '{token}' for FileETag directive")
+        if action == "+":
+            conf.etag_add |= bit
+            conf.etag_remove &= ~bit
+        elif action == "-":
+            conf.etag_remove |= bit
+            conf.etag_add &= ~bit
+        else:
+            conf.etag_bits |= bit
+            conf.etag_add = conf.etag_remove = ETAG_UNSET
+
+
+def _set_dir(field_name: str, transform: Any = None) -> Any:
+    def apply(cmd: Cmd, args: Sequence[str]) -> None:
+        value = transform(args[0]) if transform else args[0]
+        setattr(cmd.dir(), field_name, value)
+
+    return apply
+
+
+def _set_srv(field_name: str, transform: Any = None) -> Any:
+    def apply(cmd: Cmd, args: Sequence[str]) -> None:
+        value = transform(args[0]) if transform else args[0]
+        setattr(cmd.srv(), field_name, value)
+
+    return apply
+
+
+def _accept_path_info(value: str) -> bool | None:
+    lowered = value.lower()
+    if lowered not in ("on", "off", "default"):
+        raise DirectiveError("AcceptPathInfo must be set to on, off or default")
+    return None if lowered == "default" else lowered == "on"
+
+
+def _add_default_charset(value: str) -> str:
+    lowered = value.lower()
+    if lowered == "off":
+        return ""
+    return "iso-8859-1" if lowered == "on" else value
+
+
+def _document_root(cmd: Cmd, args: Sequence[str]) -> None:
+    path = args[0]
+    if not os.path.isabs(path):
+        path = os.path.join(_ctx(cmd).site.server_root, path)
+    if not os.path.isdir(path):
+        raise DirectiveError(
+            f"DocumentRoot '{path}' is not a directory, or is not readable"
+        )
+    conf: CoreServer = cmd.srv()
+    conf.document_root = os.path.normpath(path)
+
+
+def _access_file_name(cmd: Cmd, args: Sequence[str]) -> None:
+    names = tuple(cmd.node.args)
+    if not names:
+        raise DirectiveError("AccessFileName requires at least one argument")
+    conf: CoreServer = cmd.srv()
+    conf.access_names = names
+
+
+def _max_ranges(value: str) -> int:
+    # Apache: "none" = never honour ranges (-1), "unlimited" = 0, "default" = 200.
+    words = {"none": -1, "unlimited": 0, "default": 200}
+    if value.lower() in words:
+        return words[value.lower()]
+    try:
+        number = int(value)
+    except ValueError:
+        raise DirectiveError(
+            "MaxRanges must be 'none', 'default', 'unlimited' or a positive integer"
+        ) from None
+    if number < 0:
+        raise DirectiveError(
+            "MaxRanges must be 'none', 'default', 'unlimited' or a positive integer"
+        )
+    return number
+
+
+def _encoded_slashes(value: str) -> str:
+    lowered = value.lower()
+    if lowered not in ("on", "off", "nodecode"):
+        raise DirectiveError("AllowEncodedSlashes must be On, Off, or NoDecode")
+    return lowered
+
+
+def _recursion(cmd: Cmd, args: Sequence[str]) -> None:
+    try:
+        values = [int(a) for a in args]
+    except ValueError:
+        raise DirectiveError("Limit must be a number") from None
+    if any(v <= 0 for v in values):
+        raise DirectiveError("Limit must be greater than zero")
+    conf: CoreServer = cmd.srv()
+    conf.recursion_limit = (values[0], values[-1])
+
+
+def _server_name(cmd: Cmd, args: Sequence[str]) -> None:
+    value = args[0]
+    if "://" in value:
+        value = value.split("://", 1)[1]
+    host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
+    conf: CoreServer = cmd.srv()
+    conf.server_name = host or value
+    if port:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise DirectiveError(f"The port number \"{port}\" is outside the appropriate range "
+                                 "(i.e., 1..65535).")
+        conf.server_port = int(port)
+
+
+def _server_alias(cmd: Cmd, args: Sequence[str]) -> None:
+    if not cmd.server.is_virtual:
+        raise DirectiveError("ServerAlias only used in <VirtualHost>")
+    conf: CoreServer = cmd.srv()
+    conf.aliases.extend(cmd.node.args)
+
+
+def _merge_slashes(cmd: Cmd, args: Sequence[str]) -> None:
+    conf: CoreServer = cmd.srv()
+    conf.merge_slashes = args[0].lower() == "on"
+
+
+def _signature(value: str) -> str:
+    lowered = value.lower()
+    if lowered not in ("on", "off", "email"):
+        raise DirectiveError("ServerSignature: use one of: off | on | email")
+    return lowered
+
+
+def _canonical(value: str) -> str:
+    lowered = value.lower()
+    if lowered not in ("on", "off", "dns"):
+        raise DirectiveError("parameter must be 'on', 'off', or 'dns'")
+    return lowered
+
+
+def _trace(value: str) -> str:
+    lowered = value.lower()
+    if lowered not in ("on", "off", "extended"):
+        raise DirectiveError("TraceEnable must be one of 'on', 'off', or 'extended'")
+    return lowered
+
+
+def _lower_or_none(value: str) -> str:
+    return value.lower()
+
+
+def _error_directive(cmd: Cmd, args: Sequence[str]) -> None:
+    raise DirectiveError(args[0].strip().strip('"'))
+
+
+def _unsupported(cmd: Cmd, args: Sequence[str]) -> None:
+    raise DirectiveError(
+        f"<{cmd.node.name}> (ap_expr conditions) is not supported by apachemw yet"
+    )
+
+
+_ANY = "Allowed in *.conf anywhere"
+S = RSRC_CONF
+SD = RSRC_CONF | ACCESS_CONF
+ALWAYS = RSRC_CONF | ACCESS_CONF | EXEC_ON_READ
+
+_SECTIONS = (
+    row("<Directory", Args.RAW_ARGS, S,
+        "Container for directives affecting resources located in the specified directories",
+        _directory_section),
+    row("<Location", Args.RAW_ARGS, S,
+        "Container for directives affecting resources accessed through the specified URL paths",
+        _location_section),
+    row("<VirtualHost", Args.RAW_ARGS, S,
+        "Container to map directives to a particular virtual host, takes one or more host "
+        "addresses", _virtualhost_section),
+    row("<Files", Args.RAW_ARGS, OR_ALL,
+        "Container for directives affecting files matching specified patterns", _files_section),
+    row("<Limit", Args.RAW_ARGS, OR_LIMIT | OR_AUTHCFG,
+        "Container for authentication directives when accessed using specified HTTP methods",
+        _limit_section),
+    row("<LimitExcept", Args.RAW_ARGS, OR_LIMIT | OR_AUTHCFG,
+        "Container for authentication directives to be applied when any HTTP method other "
+        "than those specified is used to access the resource", _limit_section),
+    row("<DirectoryMatch", Args.RAW_ARGS, S,
+        "Container for directives affecting resources located in the specified directories",
+        _directory_section),
+    row("<LocationMatch", Args.RAW_ARGS, S,
+        "Container for directives affecting resources accessed through the specified URL paths",
+        _location_section),
+    row("<FilesMatch", Args.RAW_ARGS, OR_ALL,
+        "Container for directives affecting files matching specified patterns", _files_section),
+    row("<If", Args.RAW_ARGS, OR_ALL, "Container for directives to be conditionally applied",
+        _unsupported),
+    row("<ElseIf", Args.RAW_ARGS, OR_ALL, "Container for directives to be conditionally applied",
+        _unsupported),
+    row("<Else", Args.RAW_ARGS, OR_ALL, "Container for directives to be conditionally applied",
+        _unsupported),
+)
+
+_DIRECTIVES = (
+    row("AddDefaultCharset", Args.TAKE1, OR_FILEINFO,
+        "The name of the default charset to add to any Content-Type without one or 'Off' to "
+        "disable", _set_dir("default_charset", _add_default_charset)),
+    row("AcceptPathInfo", Args.TAKE1, OR_FILEINFO,
+        "Set to on or off for PATH_INFO to be accepted by handlers, or default for the "
+        "per-handler preference", _set_dir("accept_path_info", _accept_path_info)),
+    accepted("Define", Args.TAKE12, ALWAYS,
+             "Define a variable, optionally to a value.  Same as passing -D to the command line."),
+    accepted("UnDefine", Args.TAKE1, ALWAYS,
+             "Undefine the existence of a variable. Undo a Define."),
+    row("Error", Args.RAW_ARGS, OR_ALL, "Generate error message from within configuration",
+        _error_directive),
+    row("AccessFileName", Args.RAW_ARGS, S,
+        "Name(s) of per-directory config files (default: .htaccess)", _access_file_name),
+    row("DocumentRoot", Args.TAKE1, S, "Root directory of the document tree", _document_root),
+    row("ErrorDocument", Args.TAKE2, OR_FILEINFO, "Change responses for HTTP errors",
+        _error_document),
+    row("AllowOverride", Args.RAW_ARGS, ACCESS_CONF,
+        "Controls what groups of directives can be configured by per-directory config files",
+        _allow_override),
+    row("AllowOverrideList", Args.TAKE_ARGV, ACCESS_CONF,
+        "Controls what individual directives can be configured by per-directory config files",
+        _allow_override_list),
+    row("Options", Args.RAW_ARGS, OR_OPTIONS, "Set a number of attributes for a given directory",
+        _options),
+    accepted("DefaultType", Args.TAKE1, OR_FILEINFO,
+             "the default media type for otherwise untyped files (DEPRECATED)"),
+    row("FileETag", Args.RAW_ARGS, OR_FILEINFO,
+        "Specify components used to construct a file's ETag", _file_etag),
+    accepted("EnableMMAP", Args.TAKE1, OR_FILEINFO,
+             "Controls whether memory-mapping may be used to read files"),
+    accepted("EnableSendfile", Args.TAKE1, OR_FILEINFO,
+             "Controls whether sendfile may be used to transmit files"),
+    accepted("ReadBufferSize", Args.TAKE1, SD,
+             "Size (in bytes) of the memory buffers used to read data"),
+    accepted("FlushMaxThreshold", Args.TAKE1, S,
+             "Maximum threshold above which pending data are flushed to the network"),
+    accepted("FlushMaxPipelined", Args.TAKE1, S,
+             "Maximum number of pipelined responses (pending) above which they are flushed to "
+             "the network"),
+    accepted("Protocol", Args.TAKE1, S, "Set the Protocol for httpd to use."),
+    accepted("AcceptFilter", Args.TAKE2, S, "Set the Accept Filter to use for a protocol"),
+    row("HostnameLookups", Args.TAKE1, SD,
+        "\"on\" to enable, \"off\" to disable reverse DNS lookups, or \"double\" to enable "
+        "double-reverse DNS lookups", _set_srv("hostname_lookups", _lower_or_none)),
+    row("ServerAdmin", Args.TAKE1, S, "The email address of the server administrator",
+        _set_srv("server_admin")),
+    row("ServerName", Args.TAKE1, S, "The hostname and port of the server", _server_name),
+    row("ServerSignature", Args.TAKE1, OR_ALL, "En-/disable server signature (on|off|email)",
+        _set_dir("server_signature", _signature)),
+    accepted("ServerRoot", Args.TAKE1, S | EXEC_ON_READ,
+             "Common directory of server-related files (logs, confs, etc.)"),
+    accepted("DefaultRuntimeDir", Args.TAKE1, S | EXEC_ON_READ,
+             "Common directory for run-time files (shared memory, locks, etc.)"),
+    row("ErrorLog", Args.TAKE1, S, "The filename of the error log", _set_srv("error_log")),
+    accepted("ErrorLogFormat", Args.TAKE12, S, "Format string for the ErrorLog"),
+    row("ServerAlias", Args.RAW_ARGS, S, "A name or names alternately used to access the server",
+        _server_alias),
+    accepted("ServerPath", Args.TAKE1, S, "The pathname the server can be reached at"),
+    accepted("Timeout", Args.TAKE1, S, "Timeout duration (sec)"),
+    accepted("ContentDigest", Args.FLAG, OR_OPTIONS,
+             "whether or not to send a Content-MD5 header with each request"),
+    row("UseCanonicalName", Args.TAKE1, SD,
+        "How to work out the ServerName : Port when constructing URLs",
+        _set_dir("use_canonical_name", _canonical)),
+    accepted("UseCanonicalPhysicalPort", Args.TAKE1, SD,
+             "Whether to use the physical Port when constructing URLs"),
+    accepted("Include", Args.TAKE1, ALWAYS,
+             "Name(s) of the config file(s) to be included; fails if the wildcard does not "
+             "match at least one file"),
+    accepted("IncludeOptional", Args.TAKE1, ALWAYS,
+             "Name or pattern of the config file(s) to be included; ignored if the file does not "
+             "exist or the pattern does not match any files"),
+    row("LogLevel", Args.ITERATE, SD, "Level of verbosity in error logging",
+        _set_srv("log_level")),
+    accepted("NameVirtualHost", Args.TAKE1, S, "A numeric IP address:port, or the name of a host"),
+    row("ServerTokens", Args.TAKE1, S,
+        "Determine tokens displayed in the Server: header - Min(imal), Major, Minor, "
+        "Prod(uctOnly), OS, or Full", _set_srv("server_tokens", _lower_or_none)),
+    accepted("LimitRequestLine", Args.TAKE1, S, "Limit on maximum size of an HTTP request line"),
+    accepted("LimitRequestFieldsize", Args.TAKE1, S,
+             "Limit on maximum size of an HTTP request header field"),
+    accepted("LimitRequestFields", Args.TAKE1, S,
+             "Limit (0 = unlimited) on max number of header fields in a request message"),
+    accepted("LimitRequestBody", Args.TAKE1, OR_ALL,
+             "Limit (in bytes) on maximum size of request message body"),
+    accepted("LimitXMLRequestBody", Args.TAKE1, OR_ALL,
+             "Limit (in bytes) on maximum size of an XML-based request body"),
+    accepted("Mutex", Args.RAW_ARGS, S, "mutex (or \"default\") and mechanism"),
+    row("MaxRanges", Args.TAKE1, SD,
+        "Maximum number of Ranges in a request before returning the entire resource, or 0 for "
+        "unlimited", _set_dir("max_ranges", _max_ranges)),
+    row("MaxRangeOverlaps", Args.TAKE1, SD,
+        "Maximum number of overlaps in Ranges in a request before returning the entire "
+        "resource, or 0 for unlimited", _set_dir("max_overlaps", _max_ranges)),
+    row("MaxRangeReversals", Args.TAKE1, SD,
+        "Maximum number of reversals in Ranges in a request before returning the entire "
+        "resource, or 0 for unlimited", _set_dir("max_reversals", _max_ranges)),
+    accepted("RLimitCPU", Args.TAKE12, OR_ALL, "Soft/hard limits for max CPU usage in seconds"),
+    accepted("RLimitMEM", Args.TAKE12, OR_ALL, "Soft/hard limits for max memory usage per process"),
+    accepted("RLimitNPROC", Args.TAKE12, OR_ALL,
+             "soft/hard limits for max number of processes per uid"),
+    accepted("RegexDefaultOptions", Args.RAW_ARGS, S,
+             "default options for regexes (prefixed by '+' to add, '-' to del)"),
+    row("LimitInternalRecursion", Args.TAKE12, S,
+        "maximum recursion depth of internal redirects and subrequests", _recursion),
+    accepted("CGIPassAuth", Args.FLAG, OR_AUTHCFG,
+             "Controls whether HTTP authorization headers, normally hidden, will be passed to "
+             "scripts"),
+    accepted("CGIVar", Args.TAKE2, OR_FILEINFO, "Controls how some CGI variables are set"),
+    accepted("QualifyRedirectURL", Args.FLAG, OR_FILEINFO,
+             "Controls whether the REDIRECT_URL environment variable is fully qualified"),
+    accepted("StrictHostCheck", Args.FLAG, S, "Controls whether a hostname match is required"),
+    row("ForceType", Args.TAKE1, OR_FILEINFO, "a mime type that overrides other configured type",
+        _set_dir("force_type", _lower_or_none)),
+    row("SetHandler", Args.TAKE1, OR_FILEINFO,
+        "a handler name that overrides any other configured handler",
+        _set_dir("handler", _lower_or_none)),
+    accepted("SetOutputFilter", Args.TAKE1, OR_FILEINFO,
+             "filter (or ; delimited list of filters) to be run on the request content"),
+    accepted("SetInputFilter", Args.TAKE1, OR_FILEINFO,
+             "filter (or ; delimited list of filters) to be run on the request body"),
+    row("AllowEncodedSlashes", Args.TAKE1, S, "Allow URLs containing '/' encoded as '%2F'",
+        _set_dir("allow_encoded_slashes", _encoded_slashes)),
+    accepted("ScoreBoardFile", Args.TAKE1, S,
+             "A file for Apache to maintain runtime process management information"),
+    accepted("ExtendedStatus", Args.FLAG, S,
+             "\"On\" to track extended status information, \"Off\" to disable"),
+    accepted("SeeRequestTail", Args.FLAG, S,
+             "For extended status, \"On\" to see the last 63 chars of the request line, \"Off\" "
+             "(default) to see the first 63"),
+    accepted("PidFile", Args.TAKE1, S, "A file for logging the server process ID"),
+    accepted("MaxRequestsPerChild", Args.TAKE1, S,
+             "Maximum number of connections a particular child serves before dying. "
+             "(DEPRECATED, use MaxConnectionsPerChild)"),
+    accepted("MaxConnectionsPerChild", Args.TAKE1, S,
+             "Maximum number of connections a particular child serves before dying."),
+    accepted("CoreDumpDirectory", Args.TAKE1, S,
+             "The location of the directory Apache changes to before dumping core"),
+    accepted("MaxMemFree", Args.TAKE1, S,
+             "Maximum number of 1k blocks a particular child's allocator may hold."),
+    accepted("ThreadStackSize", Args.TAKE1, S,
+             "Size in bytes of stack used by threads handling client connections"),
+    row("TraceEnable", Args.TAKE1, S,
+        "'on' (default), 'off' or 'extended' to trace request body content",
+        _set_srv("trace_enable", _trace)),
+    accepted("MergeTrailers", Args.FLAG, S, "merge request trailers into request headers or not"),
+    accepted("Protocols", Args.ITERATE, S, "Controls which protocols are allowed"),
+    accepted("ProtocolsHonorOrder", Args.TAKE1, S,
+             "'off' (default) or 'on' to respect given order of protocols, by default the client "
+             "specified order determines selection"),
+    accepted("HttpProtocolOptions", Args.ITERATE, S,
+             "'Allow0.9' or 'Require1.0' (default); 'RegisteredMethods' or 'LenientMethods' "
+             "(default); 'Unsafe' or 'Strict' (default). Sets HTTP acceptance rules"),
+    accepted("RegisterHttpMethod", Args.ITERATE, S, "Registers non-standard HTTP methods"),
+    row("MergeSlashes", Args.FLAG, S,
+        "Controls whether consecutive slashes in the URI path are merged", _merge_slashes),
+)
+
+MODULE = Module(
+    name="core",
+    ident="core_module",
+    directives=_SECTIONS + _DIRECTIVES,
+    create_dir=create_dir,
+    merge_dir=merge_dir,
+    create_server=create_server,
+    merge_server=merge_server,
+)

@@ -1,0 +1,143 @@
+"""Process-level modules: their directives are read and checked, their effect is
+uvicorn's (listening sockets, workers, users, keep-alive, MPM tuning).
+
+The rows mirror Debian apache2's tables (help text and contexts as ``apache2 -L``
+prints them); ``tests/config/test_tables.py`` holds them to that output.
+"""
+
+from __future__ import annotations
+
+from apachemw.config.directives import EXEC_ON_READ, OR_ALL, RSRC_CONF, Args, Module
+from apachemw.config.rows import accepted
+
+__all__ = ["MODULES"]
+
+S = RSRC_CONF
+
+
+def _module(name: str, ident: str, *rows: object) -> Module:
+    return Module(name=name, ident=ident, directives=tuple(rows))  # type: ignore[arg-type]
+
+
+MODULES = (
+    _module(
+        "mod_so",
+        "so_module",
+        accepted(
+            "LoadModule",
+            Args.TAKE2,
+            S | EXEC_ON_READ,
+            "a module name and the name of a shared object file to load it from",
+        ),
+        accepted(
+            "LoadFile",
+            Args.ITERATE,
+            S | EXEC_ON_READ,
+            "shared object file or library to load into the server at runtime",
+        ),
+    ),
+    _module(
+        "http_core",
+        "http_module",
+        accepted("KeepAliveTimeout", Args.TAKE1, S, "Keep-Alive timeout duration (sec)"),
+        accepted(
+            "MaxKeepAliveRequests",
+            Args.TAKE1,
+            S,
+            "Maximum number of Keep-Alive requests per connection, or 0 for infinite",
+        ),
+        accepted("KeepAlive", Args.TAKE1, S, "Whether persistent connections should be On or Off"),
+    ),
+    _module(
+        "mod_unixd",
+        "unixd_module",
+        accepted("User", Args.TAKE1, S, "Effective user id for this server"),
+        accepted("Group", Args.TAKE1, S, "Effective group id for this server"),
+        accepted("ChrootDir", Args.TAKE1, S, "The directory to chroot(2) into"),
+        accepted("Suexec", Args.FLAG, S, "Enable or disable suEXEC support"),
+    ),
+    _module(
+        "event",
+        "mpm_event_module",
+        accepted(
+            "ListenBacklog",
+            Args.TAKE1,
+            S,
+            "Maximum length of the queue of pending connections, as used by listen(2)",
+        ),
+        accepted(
+            "ListenCoresBucketsRatio",
+            Args.TAKE1,
+            S,
+            "Ratio between the number of CPU cores (online) and the number of listeners buckets",
+        ),
+        accepted(
+            "Listen",
+            Args.TAKE_ARGV,
+            S,
+            "A port number or a numeric IP address and a port number, and an optional protocol",
+        ),
+        accepted("SendBufferSize", Args.TAKE1, S, "Send buffer size in bytes"),
+        accepted("ReceiveBufferSize", Args.TAKE1, S, "Receive buffer size in bytes"),
+        accepted(
+            "ListenTCPDeferAccept",
+            Args.TAKE1,
+            S,
+            "Value set for the socket option TCP_DEFER_ACCEPT if it is set",
+        ),
+        accepted(
+            "StartServers", Args.TAKE1, S, "Number of child processes launched at server startup"
+        ),
+        accepted(
+            "ServerLimit", Args.TAKE1, S, "Maximum number of child processes for this run of Apache"
+        ),
+        accepted(
+            "MinSpareThreads",
+            Args.TAKE1,
+            S,
+            "Minimum number of idle threads, to handle request spikes",
+        ),
+        accepted("MaxSpareThreads", Args.TAKE1, S, "Maximum number of idle threads"),
+        accepted("MaxClients", Args.TAKE1, S, "Deprecated name of MaxRequestWorkers"),
+        accepted(
+            "MaxRequestWorkers", Args.TAKE1, S, "Maximum number of threads alive at the same time"
+        ),
+        accepted("ThreadsPerChild", Args.TAKE1, S, "Number of threads each child creates"),
+        accepted(
+            "ThreadLimit",
+            Args.TAKE1,
+            S,
+            "Maximum number of worker threads per child process for this run of Apache - Upper limit for ThreadsPerChild",
+        ),
+        accepted(
+            "AsyncRequestWorkerFactor",
+            Args.TAKE1,
+            S,
+            "How many additional connects will be accepted per idle worker thread",
+        ),
+        accepted(
+            "GracefulShutdownTimeout",
+            Args.TAKE1,
+            S,
+            "Maximum time in seconds to wait for child processes to complete transactions during shutdown",
+        ),
+    ),
+    _module(
+        "mod_logio",
+        "logio_module",
+        accepted(
+            "LogIOTrackTTFB", Args.FLAG, OR_ALL, "Set to 'ON' to enable tracking time to first byte"
+        ),
+    ),
+    _module(
+        "mod_watchdog",
+        "watchdog_module",
+        accepted("WatchdogInterval", Args.TAKE1, S, "Watchdog interval in seconds"),
+    ),
+)
+# The worker and prefork MPMs take the same tuning directives as event here.
+MODULES = (
+    *MODULES,
+    Module(name="worker", ident="mpm_worker_module", directives=MODULES[3].directives),
+    Module(name="prefork", ident="mpm_prefork_module", directives=MODULES[3].directives),
+)

@@ -1,0 +1,49 @@
+"""Every module apachemw implements, in the order Apache would load them.
+
+The order matters where hooks share a priority: Apache runs same-priority hooks
+in module load order, and so does ``core.pipeline.build_hooks``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from apachemw.config.directives import Module
+from apachemw.modules import (
+    core,
+    core_handler,
+    mod_alias,
+    mod_authz_core,
+    mod_dir,
+    mod_log_config,
+    mod_mime,
+    process,
+)
+
+__all__ = ["all_modules"]
+
+
+def _core_with_hooks() -> Module:
+    hooks = dict(core_handler.HOOKS)
+    return replace(core.MODULE, hooks=hooks)
+
+
+def _http_core() -> Module:
+    http = next(m for m in process.MODULES if m.name == "http_core")
+    phase, hook = core_handler.TRACE_HOOK
+    app_phase, app_hook = core_handler.APP_HOOK
+    return replace(http, hooks={phase: hook, app_phase: app_hook})
+
+
+def all_modules() -> list[Module]:
+    others = [m for m in process.MODULES if m.name != "http_core"]
+    return [
+        _core_with_hooks(),
+        _http_core(),
+        *others,
+        mod_log_config.MODULE,
+        mod_mime.MODULE,
+        mod_authz_core.MODULE,
+        mod_alias.MODULE,
+        mod_dir.MODULE,
+    ]
