@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from typing import Any
 
 from apachemw.config.site import Site, load_site
 from apachemw.core.canned import REASONS
@@ -76,9 +75,8 @@ def finish(
     if r is None:
         return
     r.status = status
-    cursor: Any = r
-    while cursor.prev is not None and cursor.prev.status == 200 and cursor.status == status:
-        cursor = cursor.prev
+    if not outcome.counted:
+        sent = 0
     t = Transaction(r, status, sent, headers, time.time())
     for fn in engine.site.hooks.get("log_transaction", ()):
         try:

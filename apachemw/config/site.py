@@ -153,7 +153,10 @@ class Site:
         return self.main
 
     def log_error(self, r: Any, level: str, module: str, message: str) -> None:
-        """One error-log line in Apache's default ErrorLogFormat."""
+        """One error-log line in Apache's default ErrorLogFormat, if LogLevel allows."""
+        server = r.server if r is not None and r.server is not None else self.main
+        if not server.get("core").logs(module, level):
+            return
         now = time.time()
         stamp = time.strftime("%a %b %d %H:%M:%S", time.localtime(now))
         micro = f"{now % 1:.6f}"[2:]

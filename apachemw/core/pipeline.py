@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from apachemw.core.canned import canned_body, server_signature
+from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
 from apachemw.core.request import DECLINED, DONE, OK, Incoming, Outcome, Request
 from apachemw.core.uri import BadRequestTarget, parse_target
 from apachemw.core.uri_escape import escape_uri
@@ -128,16 +128,25 @@ def read_request(r: Request) -> int:
         )
     except BadRequestTarget as exc:
         r.server = r.site.select_server(name, inc.local_port)
+        r.per_dir = r.server.defaults
         r.unparsed_uri = inc.target.decode("latin-1")
         r.uri = r.unparsed_uri
-        if exc.note:
-            r.site.log_error(r, "error" if exc.status == 400 else "info", "core", exc.note)
+        _log_target_error(r, exc)
         return exc.status
     if target.hostname:
         name = target.hostname.lower()
     r.hostname = name
     r.server = r.site.select_server(name, inc.local_port)
     return _decode_target(r, target, core_dir)
+
+
+def _log_target_error(r: Request, exc: BadRequestTarget) -> None:
+    """AH10244 (a path above the root) is an error; request-line parse notes are
+    debug-level and %2f/%00 refusals info-level in Apache."""
+    if not exc.note:
+        return
+    level = "error" if exc.note.startswith("AH10244") else "info" if exc.status == 404 else "debug"
+    r.site.log_error(r, level, "core", exc.note)
 
 
 def _decode_target(r: Request, target: Any, core_dir: Any) -> int:
@@ -150,8 +159,8 @@ def _decode_target(r: Request, target: Any, core_dir: Any) -> int:
             target = parse_target(r.incoming.target, r.method, merge_slashes=merge,
                                   allow_encoded_slashes=slashes)
         except BadRequestTarget as exc:
-            if exc.note:
-                r.site.log_error(r, "error" if exc.status == 400 else "info", "core", exc.note)
+            _log_target_error(r, exc)
+            r.per_dir = r.server.defaults
             r.unparsed_uri = target.unparsed
             r.uri = target.uri
             return exc.status
@@ -393,12 +402,14 @@ def send_error_response(r: Request, recursive_error: int, current: Request) -> N
             location=location or "",
             signature=_signature(r),
             error_notes=r.notes.get("error-notes"),
-            server_admin=r.server.get("core").server_admin or "webmaster@localhost",
+            server_admin=r.server.get("core").server_admin or DEFAULT_ADMIN,
             recursive_error=recursive_error if recursive_error != 200 else None,
         )
     headers.append(("Content-Type", "text/html; charset=iso-8859-1"))
-    headers.append(("Content-Length", str(len(body))))
-    outcome = Outcome(status, headers, body=body, head_only=r.is_head)
+    if not r.is_head:
+        # Apache's content-length filter never sees a body for HEAD here.
+        headers.append(("Content-Length", str(len(body))))
+    outcome = Outcome(status, headers, body=body, head_only=r.is_head, counted=current is r)
     r.outcome = outcome
     current.outcome = outcome
 
@@ -410,7 +421,7 @@ def _signature(r: Request) -> str:
     core = r.server.get("core")
     return server_signature(
         mode, version=VERSION, server_name=server_name(r), port=server_port(r),
-        admin=core.server_admin or "webmaster@localhost",
+        admin=core.server_admin or DEFAULT_ADMIN,
     )
 
 

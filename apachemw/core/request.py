@@ -129,7 +129,8 @@ class Request:
 
     @property
     def is_head(self) -> bool:
-        return self.method == "HEAD"
+        """header_only: a HEAD stays headers-only through ErrorDocument redirects."""
+        return self.incoming.method == "HEAD"
 
     @property
     def method_number(self) -> str:
@@ -167,3 +168,6 @@ class Outcome:
     app: AppCall | None = None
     head_only: bool = False
     request: Request | None = None
+    # False when the body was sent on behalf of an earlier request in the chain
+    # (a failed ErrorDocument): mod_log_config's %b then reads the final one, 0.
+    counted: bool = True

@@ -109,8 +109,12 @@ def directory_walk(r: Request) -> int:
         depth += 1
     rest = segments[consumed:]
     trailing = full.endswith("/") and filename != "/"
-    if rest:
-        r.path_info = "/" + "/".join(rest) + ("/" if trailing else "")
+    ended_in_dir = this is None and r.finfo is not None or (
+        this is not None and stat.S_ISDIR(this.st_mode)
+    )
+    if rest or (trailing and not ended_in_dir):
+        # The walk stopped at a file or a missing name: the rest is path_info.
+        r.path_info = "/" + "/".join(rest) + ("/" if trailing and rest else "")
     else:
         r.path_info = ""
         if trailing:
@@ -213,7 +217,7 @@ def _htaccess(r: Request, directory: str, opts: _Opts) -> Section | int | None:
     if found is None:
         return None
     for warning in found.warnings:
-        site.log_error(r, "warn", "core", warning)
+        site.log_error(None, "warn", "core", warning)  # ap_log_perror: no client
     return found.section
 
 

@@ -203,7 +203,13 @@ class CoreServer:
     hostname_lookups: str | None = None
     error_log: str | None = None
     log_level: str | None = None
+    module_levels: dict[str, str] | None = None
     server_tokens: str | None = None
+
+    def logs(self, module: str, level: str) -> bool:
+        """Whether a message of ``level`` from ``module`` passes LogLevel."""
+        limit = (self.module_levels or {}).get(module) or self.log_level or "warn"
+        return LOG_LEVELS.index(level) <= LOG_LEVELS.index(limit)
 
 
 def create_server() -> CoreServer:
@@ -224,6 +230,7 @@ def merge_server(base: CoreServer, virt: CoreServer) -> CoreServer:
         "hostname_lookups",
         "error_log",
         "log_level",
+        "module_levels",
         "server_tokens",
     ):
         value = getattr(virt, name)
@@ -692,6 +699,28 @@ def _trace(value: str) -> str:
     return lowered
 
 
+LOG_LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
+              *(f"trace{n}" for n in range(1, 9)))
+
+
+def _log_level(cmd: Cmd, args: Sequence[str]) -> None:
+    """LogLevel [module:]level ...: a default, and per-module overrides."""
+    conf: CoreServer = cmd.srv()
+    levels = dict(conf.module_levels or {})
+    for word in args:
+        module, _, level = word.rpartition(":")
+        if level.lower() not in LOG_LEVELS:
+            raise DirectiveError(
+                f"LogLevel requires level keyword: one of emerg/alert/crit/error/warn/notice/"
+                f"info/debug/trace1/.../trace8"
+            )
+        if module:
+            levels[module.lower().removeprefix("mod_").removesuffix(".c")] = level.lower()
+        else:
+            conf.log_level = level.lower()
+    conf.module_levels = levels
+
+
 def _lower_or_none(value: str) -> str:
     return value.lower()
 
@@ -819,8 +848,7 @@ _DIRECTIVES = (
     accepted("IncludeOptional", Args.TAKE1, ALWAYS,
              "Name or pattern of the config file(s) to be included; ignored if the file does not "
              "exist or the pattern does not match any files"),
-    row("LogLevel", Args.ITERATE, SD, "Level of verbosity in error logging",
-        _set_srv("log_level")),
+    row("LogLevel", Args.ITERATE, SD, "Level of verbosity in error logging", _log_level),
     accepted("NameVirtualHost", Args.TAKE1, S, "A numeric IP address:port, or the name of a host"),
     row("ServerTokens", Args.TAKE1, S,
         "Determine tokens displayed in the Server: header - Min(imal), Major, Minor, "

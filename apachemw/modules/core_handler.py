@@ -53,13 +53,13 @@ def trace_handler(r: Request) -> int:
     length = r.headers_in.get("content-length")
     chunked = r.headers_in.get("transfer-encoding")
     if mode != "extended" and ((length and length.strip() != "0") or chunked):
-        r.site.log_error(r, "error", "core", "AH00670: TRACE with a request body is not allowed")
+        r.site.log_error(r, "debug", "core", "AH00670: TRACE with a request body is not allowed")
         return 413
     lines = [r.the_request]
     lines.extend(f"{_title(name)}: {value}" for name, value in r.headers_in.items)
     body = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
-    headers = [("Content-Type", "message/http")]
-    r.outcome = Outcome(200, headers + [("Content-Length", str(len(body)))], body=body)
+    # Apache streams the echo chunked: no Content-Length.
+    r.outcome = Outcome(200, [("Content-Type", "message/http")], body=body)
     return DONE
 
 
@@ -125,7 +125,11 @@ def _app_fallback(r: Request) -> bool:
 def _options(r: Request) -> int:
     from apachemw.core.pipeline import allowed_methods
 
-    headers = [("Allow", http.allow_header(allowed_methods(r))), ("Content-Length", "0")]
+    headers = [] if r.uri == "*" else [("Allow", http.allow_header(allowed_methods(r)))]
+    headers.append(("Content-Length", "0"))
+    content_type = content_type_header(r)
+    if content_type:
+        headers.append(("Content-Type", content_type))
     r.outcome = Outcome(200, headers)
     return OK
 

@@ -61,7 +61,11 @@ def merge_dir(base: MimeDir, add: MimeDir) -> MimeDir:
     for ext, name in add.removals:
         old = mappings.get(ext)
         if old is not None:
-            mappings[ext] = replace(old, **{name: None})
+            # A removed type hides the TypesConfig mapping too (recorded from
+            # apache2: RemoveType .txt leaves no Content-Type at all).
+            mappings[ext] = replace(old, **{name: "" if name == "type" else None})
+        elif name == "type":
+            mappings[ext] = ExtInfo(type="")
     return MimeDir(
         mappings=mappings,
         removals=[],
@@ -190,7 +194,7 @@ def find_ct(r: Request) -> int:
             continue
         key = ext.lower()
         info = conf.mappings.get(key)
-        if (info is None or not info.type) and key in types:
+        if (info is None or info.type is None) and key in types:
             r.content_type = types[key]
         if info is None:
             continue
@@ -247,7 +251,7 @@ MODULE = _Module(
     directives=(
         row("AddCharset", Args.ITERATE2, FI,
             "a charset (e.g., iso-2022-jp), followed by one or more file extensions",
-            _add("charset")),
+            _add("charset", lower=True)),
         row("AddEncoding", Args.ITERATE2, FI,
             "an encoding (e.g., gzip), followed by one or more file extensions",
             _add("encoding", lower=True)),
