@@ -152,7 +152,9 @@ class Site:
                 return vhost
         return self.main
 
-    def log_error(self, r: Any, level: str, module: str, message: str) -> None:
+    def log_error(
+        self, r: Any, level: str, module: str, message: str, error: OSError | None = None
+    ) -> None:
         """One error-log line in Apache's default ErrorLogFormat, if LogLevel allows."""
         server = r.server if r is not None and r.server is not None else self.main
         if not server.get("core").logs(module, level):
@@ -165,6 +167,9 @@ class Site:
         if r is not None:
             inc = r.incoming
             client = f" [client {inc.remote_addr}:{inc.remote_port}]"
+        if error is not None and error.errno:
+            # Apache puts "(errno)text: " before the client when a status is given.
+            client = f" ({error.errno}){error.strerror}:{client}"
         pid = os.getpid()
         line = (
             f"[{stamp}.{micro} {year}] [{module}:{level}] [pid {pid}:tid {threading.get_ident()}]"

@@ -104,40 +104,47 @@ def read_request(r: Request) -> int:
     """What ap_read_request checks before any module runs: Host and the target."""
     inc = r.incoming
     host = r.headers_in.get("host")
+    r.server = r.site.select_server(None, inc.local_port)
+    r.per_dir = r.server.defaults
+    r.unparsed_uri = r.uri = inc.target.decode("latin-1")
     if host is None and r.protocol == "HTTP/1.1":
-        r.site.log_error(r, "error", "core", "AH00569: client sent HTTP/1.1 request without "
+        r.site.log_error(r, "debug", "core", "AH00569: client sent HTTP/1.1 request without "
                          "hostname (see RFC2616 section 14.23): " + r.uri)
-        r.server = r.site.select_server(None, inc.local_port)
         return 400
     name = None
     if host is not None:
         match = _HOST_RE.match(host.strip().rstrip("."))
         if not match or "," in host:
-            r.server = r.site.select_server(None, inc.local_port)
-            r.site.log_error(r, "error", "core", f"AH00550: Client sent malformed Host header: "
+            r.site.log_error(r, "debug", "core", f"AH00550: Client sent malformed Host header: "
                              f"{host}")
             return 400
         name = match.group(1).lower()
-    core_dir = r.site.main.defaults["core"]
+    status = _parse_for(r, name)
+    target_host = r.notes.pop("target-host", None)
+    if status == OK and target_host and target_host != name:
+        status = _parse_for(r, target_host)
+    return status
+
+
+def _parse_for(r: Request, name: str | None) -> int:
+    """Parse the target with the slash settings of the server ``name`` selects."""
+    r.hostname = name
+    r.server = r.site.select_server(name, r.incoming.local_port)
+    r.per_dir = r.server.defaults
+    slashes = r.server.defaults["core"].allow_encoded_slashes or "off"
+    merge = r.server.get("core").merge_slashes is not False
     try:
-        target = parse_target(
-            inc.target,
-            r.method,
-            merge_slashes=r.site.main.get("core").merge_slashes is not False,
-            allow_encoded_slashes="off",
-        )
+        target = parse_target(r.incoming.target, r.method, merge_slashes=merge,
+                              allow_encoded_slashes=slashes)
     except BadRequestTarget as exc:
-        r.server = r.site.select_server(name, inc.local_port)
-        r.per_dir = r.server.defaults
-        r.unparsed_uri = inc.target.decode("latin-1")
-        r.uri = r.unparsed_uri
         _log_target_error(r, exc)
         return exc.status
     if target.hostname:
-        name = target.hostname.lower()
-    r.hostname = name
-    r.server = r.site.select_server(name, inc.local_port)
-    return _decode_target(r, target, core_dir)
+        r.notes["target-host"] = target.hostname.lower()
+    r.uri = target.uri
+    r.args = target.args
+    r.unparsed_uri = target.unparsed
+    return OK
 
 
 def _log_target_error(r: Request, exc: BadRequestTarget) -> None:
@@ -147,27 +154,6 @@ def _log_target_error(r: Request, exc: BadRequestTarget) -> None:
         return
     level = "error" if exc.note.startswith("AH10244") else "info" if exc.status == 404 else "debug"
     r.site.log_error(r, level, "core", exc.note)
-
-
-def _decode_target(r: Request, target: Any, core_dir: Any) -> int:
-    """Re-parse with the chosen server's slash settings (they are per server)."""
-    server_core = r.server.get("core")
-    slashes = r.server.defaults["core"].allow_encoded_slashes or "off"
-    merge = server_core.merge_slashes is not False
-    if slashes != "off" or not merge:
-        try:
-            target = parse_target(r.incoming.target, r.method, merge_slashes=merge,
-                                  allow_encoded_slashes=slashes)
-        except BadRequestTarget as exc:
-            _log_target_error(r, exc)
-            r.per_dir = r.server.defaults
-            r.unparsed_uri = target.unparsed
-            r.uri = target.uri
-            return exc.status
-    r.uri = target.uri
-    r.args = target.args
-    r.unparsed_uri = target.unparsed
-    return OK
 
 
 def process_internal(r: Request) -> int:
@@ -406,7 +392,7 @@ def send_error_response(r: Request, recursive_error: int, current: Request) -> N
             recursive_error=recursive_error if recursive_error != 200 else None,
         )
     headers.append(("Content-Type", "text/html; charset=iso-8859-1"))
-    if not r.is_head:
+    if not r.is_head and not r.notes.get("no-content-length"):
         # Apache's content-length filter never sees a body for HEAD here.
         headers.append(("Content-Length", str(len(body))))
     outcome = Outcome(status, headers, body=body, head_only=r.is_head, counted=current is r)

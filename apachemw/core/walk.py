@@ -164,9 +164,10 @@ def _step(r: Request, filename: str, opts: _Opts, last: bool) -> os.stat_result 
             "search permissions are missing on a component of the path",
         )
         return 403
-    except (OSError, ValueError):
+    except (OSError, ValueError) as exc:
         r.site.log_error(
-            r, "error", "core", f"AH00036: access to {r.uri} failed (filesystem path '{filename}')"
+            r, "error", "core", f"AH00036: access to {r.uri} failed (filesystem path '{filename}')",
+            exc if isinstance(exc, OSError) else None,
         )
         return 403
     if stat.S_ISLNK(info.st_mode):

@@ -147,7 +147,7 @@ def _serve_file(r: Request, info: os.stat_result) -> int:
     headers = [("Last-Modified", http.http_date(min(mtime, int(r.request_time))))]
     if etag:
         headers.append(("ETag", etag))
-    headers.append(("Accept-Ranges", "bytes"))
+    headers.append(("Accept-Ranges", "none" if conf.max_ranges == -1 else "bytes"))
     status = r.status if r.prev is not None else 200
     condition = None
     if 200 <= status < 300 and not r.no_local_copy:
@@ -201,7 +201,10 @@ def _file_outcome(
     if plan.status == 206:
         boundary = http.make_boundary()
         parts, length = http.multipart_parts(plan.ranges, size, content_type, boundary)
-        headers.append(("Content-Length", str(length)))
+        if len(plan.ranges) <= 32:
+            # byterange_filter passes data on every 32 ranges, and then the
+            # content-length filter cannot count the body.
+            headers.append(("Content-Length", str(length)))
         headers.append(("Content-Type", f"multipart/byteranges; boundary={boundary}"))
         _add_meta(headers, r)
         r.outcome = Outcome(206, headers, file=FileBody(path, size, parts), head_only=r.is_head)
@@ -232,6 +235,9 @@ def _range_plan(
 
 
 def _unsatisfiable(r: Request, size: int) -> int:
+    # The byterange filter answers 416 after the content-length filter has
+    # run, so Apache sends the canned page without a Content-Length.
+    r.notes["no-content-length"] = True
     return 416
 
 

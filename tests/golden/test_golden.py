@@ -37,8 +37,23 @@ def _recorded() -> list[tuple[str, dict[str, Any]]]:
 
 
 CASES = _recorded()
+# Recorded answers whose behaviour belongs to a later issue. Each stays a strict
+# xfail: the day it passes, the mark must go.
+NOT_YET = {
+    "core_htaccess/authconfig": "issue 4: mod_auth_basic/AuthType and Require valid-user",
+    "core_htaccess/nonfatal": "issue 4: AuthType must be a known (authn_core) directive",
+}
+
 PARAMS = [
-    pytest.param(suite, case, adapter, id=f"{suite}-{case['name']}-{adapter}")
+    pytest.param(
+        suite,
+        case,
+        adapter,
+        id=f"{suite}-{case['name']}-{adapter}",
+        marks=[pytest.mark.xfail(reason=NOT_YET[f"{suite}/{case['name']}"], strict=True)]
+        if f"{suite}/{case['name']}" in NOT_YET
+        else [],
+    )
     for suite, case in CASES
     for adapter in ("wsgi", "asgi")
 ]
