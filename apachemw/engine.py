@@ -39,8 +39,9 @@ def build_engine(
             from apachemw.defaults import default_config
 
             root = os.fspath(document_root) if document_root is not None else os.getcwd()
-            site = load_site(text=default_config(root), defines=defines, all_modules=True,
-                             server_root=root)
+            site = load_site(
+                text=default_config(root), defines=defines, all_modules=True, server_root=root
+            )
         _route_error_log(site)
     site.has_app = has_app
     return Engine(site)

@@ -16,9 +16,7 @@ class ConfigError(ApacheMWError):
     message, so a user moving from Apache sees what ``apache2 -t`` would print.
     """
 
-    def __init__(
-        self, message: str, file: str = "", line: int = 0, directive: str = ""
-    ) -> None:
+    def __init__(self, message: str, file: str = "", line: int = 0, directive: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.file = file

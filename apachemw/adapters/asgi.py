@@ -36,8 +36,9 @@ def incoming_from_scope(scope: Scope) -> Incoming:
         method=scope.get("method", "GET"),
         target=bytes(raw) + (b"?" + bytes(query) if query else b""),
         protocol=f"HTTP/{scope.get('http_version', '1.1')}",
-        headers=[(k.decode("latin-1").lower(), v.decode("latin-1"))
-                 for k, v in scope.get("headers", ())],
+        headers=[
+            (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", ())
+        ],
         remote_addr=str(client[0]),
         remote_port=int(client[1] or 0),
         local_addr=str(server[0]),
@@ -92,7 +93,10 @@ class Apache:
     ) -> None:
         self.app = app
         self.engine = build_engine(
-            config=config, text=text, defines=defines, document_root=document_root,
+            config=config,
+            text=text,
+            defines=defines,
+            document_root=document_root,
             has_app=app is not None,
         )
 
@@ -106,14 +110,17 @@ class Apache:
             return
         loop = asyncio.get_running_loop()
         incoming = incoming_from_scope(scope)
-        outcome, handle, first = await loop.run_in_executor(
-            None, _decide, self.engine, incoming
-        )
+        outcome, handle, first = await loop.run_in_executor(None, _decide, self.engine, incoming)
         if outcome.app is not None and self.app is not None:
             await self._call_app(scope, receive, send, outcome)
             return
-        await send({"type": "http.response.start", "status": outcome.status,
-                    "headers": _encode(outcome.headers)})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": outcome.status,
+                "headers": _encode(outcome.headers),
+            }
+        )
         sent = 0
         try:
             if handle is None:
@@ -128,8 +135,7 @@ class Apache:
                 handle.close()
             finish(self.engine, outcome, outcome.status, sent, outcome.headers)
 
-    async def _call_app(self, scope: Scope, receive: Receive, send: Send,
-                        outcome: Outcome) -> None:
+    async def _call_app(self, scope: Scope, receive: Receive, send: Send, outcome: Outcome) -> None:
         assert outcome.app is not None and self.app is not None
         call = outcome.app
         inner = dict(scope)
@@ -145,8 +151,9 @@ class Apache:
                 message = dict(message)
                 message["headers"] = list(message.get("headers", ())) + extra
                 seen["status"] = message["status"]
-                seen["headers"] = [(k.decode("latin-1"), v.decode("latin-1"))
-                                   for k, v in message["headers"]]
+                seen["headers"] = [
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
+                ]
             elif message["type"] == "http.response.body":
                 seen["sent"] += len(message.get("body", b""))
             await send(message)
@@ -157,8 +164,9 @@ class Apache:
             finish(self.engine, outcome, seen["status"], seen["sent"], seen["headers"])
 
 
-async def _send_file(loop: asyncio.AbstractEventLoop, send: Send, handle: BinaryIO,
-                     fbody: FileBody, first: bytes) -> int:
+async def _send_file(
+    loop: asyncio.AbstractEventLoop, send: Send, handle: BinaryIO, fbody: FileBody, first: bytes
+) -> int:
     sent = len(first)
     index = 1
     total_parts = None if fbody.parts is None else len(fbody.parts)

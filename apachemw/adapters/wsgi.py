@@ -55,7 +55,7 @@ def incoming_from_environ(environ: Environ) -> Incoming:
         headers=headers,
         remote_addr=environ.get("REMOTE_ADDR", "127.0.0.1"),
         remote_port=int(environ.get("REMOTE_PORT") or 0),
-        local_addr=environ.get("SERVER_ADDR", environ.get("SERVER_NAME", "127.0.0.1")),
+        local_addr=str(environ.get("SERVER_ADDR") or environ.get("SERVER_NAME") or "127.0.0.1"),
         local_port=int(environ.get("SERVER_PORT") or 80),
         scheme=environ.get("wsgi.url_scheme", "http"),
         request_time=time.time(),
@@ -66,7 +66,9 @@ class _Body:
     """Iterates a response body and runs the log phase when the server closes it."""
 
     def __init__(
-        self, chunks: Iterator[bytes], done: Callable[[int], None],
+        self,
+        chunks: Iterator[bytes],
+        done: Callable[[int], None],
         closer: Callable[[], None] | None = None,
     ) -> None:
         self._chunks = chunks
@@ -131,7 +133,10 @@ class Apache:
     ) -> None:
         self.app = app
         self.engine = build_engine(
-            config=config, text=text, defines=defines, document_root=document_root,
+            config=config,
+            text=text,
+            defines=defines,
+            document_root=document_root,
             has_app=app is not None,
         )
 

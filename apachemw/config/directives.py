@@ -126,6 +126,7 @@ class Cmd:
     """
 
     __slots__ = (
+        "ctx",
         "dirconf",
         "htaccess",
         "limited",
@@ -136,7 +137,6 @@ class Cmd:
         "path",
         "section_kind",
         "server",
-        "ctx",
         "warn",
     )
 

@@ -67,8 +67,15 @@ class HtaccessCache:
                 if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG):
                     continue
                 raise _unreadable(path, exc) from None
-            key = (path, st.st_mtime_ns, st.st_size, st.st_ino, override, override_opts,
-                   override_list)
+            key = (
+                path,
+                st.st_mtime_ns,
+                st.st_size,
+                st.st_ino,
+                override,
+                override_opts,
+                override_list,
+            )
             cached = self._entries.get(key)
             if cached is None:
                 cached = self._load(path, key, override, override_opts, override_list)
@@ -78,7 +85,11 @@ class HtaccessCache:
         return None
 
     def _load(
-        self, path: str, key: _Key, override: int, override_opts: int,
+        self,
+        path: str,
+        key: _Key,
+        override: int,
+        override_opts: int,
         override_list: frozenset[str],
     ) -> HtaccessResult | HtaccessError:
         try:
@@ -99,7 +110,11 @@ class HtaccessCache:
         return result
 
     def _parse(
-        self, path: str, raw: bytes, override: int, override_opts: int,
+        self,
+        path: str,
+        raw: bytes,
+        override: int,
+        override_opts: int,
         override_list: frozenset[str],
     ) -> HtaccessResult | HtaccessError:
         text = raw.decode("utf-8", "surrogateescape")

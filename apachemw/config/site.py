@@ -68,6 +68,8 @@ class Site:
         self.error_log: Callable[[str], None] = _stderr_writer()
         self.hooks: dict[str, list[Callable[..., Any]]] = {}
         self.has_app = False
+        self.app_named = False
+        self.listen: list[tuple[str, int]] = []
 
     # -- walking ------------------------------------------------------------------
 
@@ -83,7 +85,11 @@ class Site:
         )
 
     def _compile_htaccess(
-        self, path: str, text: str, override: int, override_opts: int,
+        self,
+        path: str,
+        text: str,
+        override: int,
+        override_opts: int,
         override_list: frozenset[str],
     ) -> tuple[Section, list[str]]:
         nodes = parse_text(text, path, _htaccess_env(self.env), htaccess=True)

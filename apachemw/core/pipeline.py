@@ -25,8 +25,7 @@ from apachemw.core.uri_escape import escape_uri
 __all__ = ["Engine", "construct_url", "fast_redirect", "internal_redirect", "lookup_uri"]
 
 RUN_FIRST = frozenset(
-    {"translate_name", "map_to_storage", "check_user_id", "auth_checker", "type_checker",
-     "handler"}
+    {"translate_name", "map_to_storage", "check_user_id", "auth_checker", "type_checker", "handler"}
 )
 PHASES = (
     "post_read_request",
@@ -51,13 +50,16 @@ def build_hooks(modules: Any) -> dict[str, list[Callable[[Request], int]]]:
         for phase, (order, fn) in module.hooks.items():
             if phase in hooks:
                 hooks[phase].append((order, index, fn))
-    return {phase: [fn for _, _, fn in sorted(entries, key=lambda e: (e[0], e[1]))]
-            for phase, entries in hooks.items()}
+    return {
+        phase: [fn for _, _, fn in sorted(entries, key=lambda e: (e[0], e[1]))]
+        for phase, entries in hooks.items()
+    }
 
 
 def run_hook(r: Request, phase: str) -> int:
     first = phase in RUN_FIRST
-    for fn in r.site.hooks[phase]:
+    hooks: list[Callable[[Request], int]] = r.site.hooks[phase]
+    for fn in hooks:
         status = fn(r)
         if first:
             if status != DECLINED:
@@ -108,15 +110,21 @@ def read_request(r: Request) -> int:
     r.per_dir = r.server.defaults
     r.unparsed_uri = r.uri = inc.target.decode("latin-1")
     if host is None and r.protocol == "HTTP/1.1":
-        r.site.log_error(r, "debug", "core", "AH00569: client sent HTTP/1.1 request without "
-                         "hostname (see RFC2616 section 14.23): " + r.uri)
+        r.site.log_error(
+            r,
+            "debug",
+            "core",
+            "AH00569: client sent HTTP/1.1 request without "
+            "hostname (see RFC2616 section 14.23): " + r.uri,
+        )
         return 400
     name = None
     if host is not None:
         match = _HOST_RE.match(host.strip().rstrip("."))
         if not match or "," in host:
-            r.site.log_error(r, "debug", "core", f"AH00550: Client sent malformed Host header: "
-                             f"{host}")
+            r.site.log_error(
+                r, "debug", "core", f"AH00550: Client sent malformed Host header: {host}"
+            )
             return 400
         name = match.group(1).lower()
     status = _parse_for(r, name)
@@ -134,8 +142,9 @@ def _parse_for(r: Request, name: str | None) -> int:
     slashes = r.server.defaults["core"].allow_encoded_slashes or "off"
     merge = r.server.get("core").merge_slashes is not False
     try:
-        target = parse_target(r.incoming.target, r.method, merge_slashes=merge,
-                              allow_encoded_slashes=slashes)
+        target = parse_target(
+            r.incoming.target, r.method, merge_slashes=merge, allow_encoded_slashes=slashes
+        )
     except BadRequestTarget as exc:
         _log_target_error(r, exc)
         return exc.status
@@ -214,8 +223,9 @@ def invoke_handler(r: Request) -> int:
         r.handler = r.content_type.split(";")[0].strip() if r.content_type else None
     status = run_hook(r, "handler")
     if status == DECLINED:
-        r.site.log_error(r, "error", "core", f"AH00524: Handler for {r.handler} returned "
-                         "invalid result code 0")
+        r.site.log_error(
+            r, "error", "core", f"AH00524: Handler for {r.handler} returned invalid result code 0"
+        )
         return 500
     return status
 
@@ -255,7 +265,9 @@ def recursion_exceeded(r: Request) -> bool:
         kind = "redirects" if depth >= redirects else "subrequest nesting levels"
         limit = redirects if depth >= redirects else subreqs
         r.site.log_error(
-            r, "error", "core",
+            r,
+            "error",
+            "core",
             f"AH00124: Request exceeded the limit of {limit} {kind} due to probable "
             "configuration error. Use 'LimitInternalRecursion' to increase the limit if "
             "necessary. Use 'LogLevel debug' to get a backtrace.",
@@ -342,8 +354,9 @@ def die(r: Request, status: int, recursive_error: int = 200) -> None:
             return
         else:
             recursive_error = 500
-            r.site.log_error(r, "error", "core",
-                             f"AH01580: Invalid error redirection directive: {custom}")
+            r.site.log_error(
+                r, "error", "core", f"AH01580: Invalid error redirection directive: {custom}"
+            )
     send_error_response(first if first is not r else r, recursive_error, r)
 
 
@@ -354,10 +367,9 @@ def _error_redirect(r: Request, target: str) -> None:
 
 
 def _error_document(r: Request, status: int) -> str | None:
-    docs = r.per_dir.get("core").error_documents if r.per_dir else None
-    if not docs:
-        return None
-    return docs.get(status)
+    core = r.per_dir.get("core") if r.per_dir else None
+    docs: dict[int, str] | None = core.error_documents if core is not None else None
+    return docs.get(status) if docs else None
 
 
 def send_error_response(r: Request, recursive_error: int, current: Request) -> None:
@@ -406,7 +418,10 @@ def _signature(r: Request) -> str:
         return ""
     core = r.server.get("core")
     return server_signature(
-        mode, version=VERSION, server_name=server_name(r), port=server_port(r),
+        mode,
+        version=VERSION,
+        server_name=server_name(r),
+        port=server_port(r),
         admin=core.server_admin or DEFAULT_ADMIN,
     )
 

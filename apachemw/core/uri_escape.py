@@ -21,8 +21,5 @@ def escape_uri(path: str) -> str:
 def escape_html(text: str) -> str:
     """ap_escape_html: the five characters HTML cares about."""
     return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )

@@ -15,7 +15,7 @@ import stat
 from typing import Any
 
 from apachemw.config.htaccess import HtaccessError
-from apachemw.config.model import DirConf, Section, merge_dir_configs
+from apachemw.config.model import DirConf, Section
 from apachemw.core.request import OK, Request
 from apachemw.modules.core import OPT_SYM_LINKS, OPT_SYM_OWNER, OPT_UNSET, CoreDir
 
@@ -54,7 +54,8 @@ class _Opts:
 
 def _merge(r: Request, merged: DirConf, section: Section, applied: list[Section]) -> DirConf:
     applied.append(section)
-    return r.site.merge_cached(merged, tuple(applied), section)
+    result: DirConf = r.site.merge_cached(merged, tuple(applied), section)
+    return result
 
 
 def directory_walk(r: Request) -> int:
@@ -109,7 +110,7 @@ def directory_walk(r: Request) -> int:
         depth += 1
     rest = segments[consumed:]
     trailing = full.endswith("/") and filename != "/"
-    ended_in_dir = this is None and r.finfo is not None or (
+    ended_in_dir = (this is None and r.finfo is not None) or (
         this is not None and stat.S_ISDIR(this.st_mode)
     )
     if rest or (trailing and not ended_in_dir):
@@ -147,7 +148,7 @@ def _fn_pathname(path: str, pattern: str) -> bool:
     return path.count("/") == pattern.count("/")
 
 
-def _step(r: Request, filename: str, opts: _Opts, last: bool) -> os.stat_result | None | int:
+def _step(r: Request, filename: str, opts: _Opts, last: bool) -> os.stat_result | int | None:
     """lstat one more path segment as ap_directory_walk does, checking symlinks."""
     if r.finfo is not None and (opts.opts & (OPT_SYM_OWNER | OPT_SYM_LINKS)) == OPT_SYM_LINKS:
         # Apache skips the per-segment lstat when the whole path exists and
@@ -159,14 +160,19 @@ def _step(r: Request, filename: str, opts: _Opts, last: bool) -> os.stat_result 
         return None
     except PermissionError:
         r.site.log_error(
-            r, "error", "core",
+            r,
+            "error",
+            "core",
             f"AH00035: access to {r.uri} denied (filesystem path '{filename}') because "
             "search permissions are missing on a component of the path",
         )
         return 403
     except (OSError, ValueError) as exc:
         r.site.log_error(
-            r, "error", "core", f"AH00036: access to {r.uri} failed (filesystem path '{filename}')",
+            r,
+            "error",
+            "core",
+            f"AH00036: access to {r.uri} failed (filesystem path '{filename}')",
             exc if isinstance(exc, OSError) else None,
         )
         return 403
@@ -174,7 +180,9 @@ def _step(r: Request, filename: str, opts: _Opts, last: bool) -> os.stat_result 
         target = _resolve_symlink(filename, info, opts.opts)
         if target is None:
             r.site.log_error(
-                r, "error", "core",
+                r,
+                "error",
+                "core",
                 f"AH00037: Symbolic link not allowed or link target not accessible: {filename}",
             )
             return 403
@@ -182,7 +190,9 @@ def _step(r: Request, filename: str, opts: _Opts, last: bool) -> os.stat_result 
     if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
         return info
     r.site.log_error(
-        r, "error", "core",
+        r,
+        "error",
+        "core",
         f"AH00038: Forbidden: {filename} doesn't point to a file or directory",
     )
     return 403
@@ -219,7 +229,8 @@ def _htaccess(r: Request, directory: str, opts: _Opts) -> Section | int | None:
         return None
     for warning in found.warnings:
         site.log_error(None, "warn", "core", warning)  # ap_log_perror: no client
-    return found.section
+    section: Section = found.section
+    return section
 
 
 def file_walk(r: Request) -> int:
@@ -262,7 +273,9 @@ def location_walk(r: Request) -> int:
             if not section.regex.search(r.uri):
                 continue
         elif section.fnmatch:
-            if not (fnmatch.fnmatchcase(uri, section.pattern) and _fn_pathname(uri, section.pattern)):
+            if not (
+                fnmatch.fnmatchcase(uri, section.pattern) and _fn_pathname(uri, section.pattern)
+            ):
                 continue
         elif not _location_prefix(section.pattern, uri):
             continue
@@ -283,4 +296,3 @@ def _no2slash(uri: str) -> str:
     while "//" in uri:
         uri = uri.replace("//", "/")
     return uri
-

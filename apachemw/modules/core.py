@@ -6,7 +6,6 @@ file handler (server/core.c, http_core.c).
 from __future__ import annotations
 
 import copy
-import fnmatch
 import os
 import re
 from collections.abc import Sequence
@@ -295,6 +294,8 @@ def _directory_section(cmd: Cmd, args: Sequence[str]) -> None:
         path = section.pattern
     else:
         path = words[0]
+        if not path.startswith("/"):
+            path = os.path.join(_ctx(cmd).site.server_root, path)
         if path != "/":
             path = os.path.normpath(path) if not _has_wildcard(path) else path
             if not path.endswith("/"):
@@ -601,9 +602,7 @@ def _document_root(cmd: Cmd, args: Sequence[str]) -> None:
     if not os.path.isabs(path):
         path = os.path.join(_ctx(cmd).site.server_root, path)
     if not os.path.isdir(path):
-        raise DirectiveError(
-            f"DocumentRoot '{path}' is not a directory, or is not readable"
-        )
+        raise DirectiveError(f"DocumentRoot '{path}' is not a directory, or is not readable")
     conf: CoreServer = cmd.srv()
     conf.document_root = os.path.normpath(path)
 
@@ -661,8 +660,9 @@ def _server_name(cmd: Cmd, args: Sequence[str]) -> None:
     conf.server_name = host or value
     if port:
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise DirectiveError(f"The port number \"{port}\" is outside the appropriate range "
-                                 "(i.e., 1..65535).")
+            raise DirectiveError(
+                f'The port number "{port}" is outside the appropriate range (i.e., 1..65535).'
+            )
         conf.server_port = int(port)
 
 
@@ -699,8 +699,17 @@ def _trace(value: str) -> str:
     return lowered
 
 
-LOG_LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
-              *(f"trace{n}" for n in range(1, 9)))
+LOG_LEVELS = (
+    "emerg",
+    "alert",
+    "crit",
+    "error",
+    "warn",
+    "notice",
+    "info",
+    "debug",
+    *(f"trace{n}" for n in range(1, 9)),
+)
 
 
 def _log_level(cmd: Cmd, args: Sequence[str]) -> None:
@@ -711,14 +720,22 @@ def _log_level(cmd: Cmd, args: Sequence[str]) -> None:
         module, _, level = word.rpartition(":")
         if level.lower() not in LOG_LEVELS:
             raise DirectiveError(
-                f"LogLevel requires level keyword: one of emerg/alert/crit/error/warn/notice/"
-                f"info/debug/trace1/.../trace8"
+                "LogLevel requires level keyword: one of emerg/alert/crit/error/warn/notice/"
+                "info/debug/trace1/.../trace8"
             )
         if module:
             levels[module.lower().removeprefix("mod_").removesuffix(".c")] = level.lower()
         else:
             conf.log_level = level.lower()
     conf.module_levels = levels
+
+
+def _set_handler(cmd: Cmd, args: Sequence[str]) -> None:
+    conf: CoreDir = cmd.dir()
+    conf.handler = args[0].lower()
+    if conf.handler == "apachemw-app":
+        # The configuration routes the app itself: no implicit fallback to it.
+        _ctx(cmd).site.app_named = True
 
 
 def _lower_or_none(value: str) -> str:
@@ -730,9 +747,7 @@ def _error_directive(cmd: Cmd, args: Sequence[str]) -> None:
 
 
 def _unsupported(cmd: Cmd, args: Sequence[str]) -> None:
-    raise DirectiveError(
-        f"<{cmd.node.name}> (ap_expr conditions) is not supported by apachemw yet"
-    )
+    raise DirectiveError(f"<{cmd.node.name}> (ap_expr conditions) is not supported by apachemw yet")
 
 
 _ANY = "Allowed in *.conf anywhere"
@@ -741,196 +756,492 @@ SD = RSRC_CONF | ACCESS_CONF
 ALWAYS = RSRC_CONF | ACCESS_CONF | EXEC_ON_READ
 
 _SECTIONS = (
-    row("<Directory", Args.RAW_ARGS, S,
+    row(
+        "<Directory",
+        Args.RAW_ARGS,
+        S,
         "Container for directives affecting resources located in the specified directories",
-        _directory_section),
-    row("<Location", Args.RAW_ARGS, S,
+        _directory_section,
+    ),
+    row(
+        "<Location",
+        Args.RAW_ARGS,
+        S,
         "Container for directives affecting resources accessed through the specified URL paths",
-        _location_section),
-    row("<VirtualHost", Args.RAW_ARGS, S,
+        _location_section,
+    ),
+    row(
+        "<VirtualHost",
+        Args.RAW_ARGS,
+        S,
         "Container to map directives to a particular virtual host, takes one or more host "
-        "addresses", _virtualhost_section),
-    row("<Files", Args.RAW_ARGS, OR_ALL,
-        "Container for directives affecting files matching specified patterns", _files_section),
-    row("<Limit", Args.RAW_ARGS, OR_LIMIT | OR_AUTHCFG,
+        "addresses",
+        _virtualhost_section,
+    ),
+    row(
+        "<Files",
+        Args.RAW_ARGS,
+        OR_ALL,
+        "Container for directives affecting files matching specified patterns",
+        _files_section,
+    ),
+    row(
+        "<Limit",
+        Args.RAW_ARGS,
+        OR_LIMIT | OR_AUTHCFG,
         "Container for authentication directives when accessed using specified HTTP methods",
-        _limit_section),
-    row("<LimitExcept", Args.RAW_ARGS, OR_LIMIT | OR_AUTHCFG,
+        _limit_section,
+    ),
+    row(
+        "<LimitExcept",
+        Args.RAW_ARGS,
+        OR_LIMIT | OR_AUTHCFG,
         "Container for authentication directives to be applied when any HTTP method other "
-        "than those specified is used to access the resource", _limit_section),
-    row("<DirectoryMatch", Args.RAW_ARGS, S,
+        "than those specified is used to access the resource",
+        _limit_section,
+    ),
+    row(
+        "<DirectoryMatch",
+        Args.RAW_ARGS,
+        S,
         "Container for directives affecting resources located in the specified directories",
-        _directory_section),
-    row("<LocationMatch", Args.RAW_ARGS, S,
+        _directory_section,
+    ),
+    row(
+        "<LocationMatch",
+        Args.RAW_ARGS,
+        S,
         "Container for directives affecting resources accessed through the specified URL paths",
-        _location_section),
-    row("<FilesMatch", Args.RAW_ARGS, OR_ALL,
-        "Container for directives affecting files matching specified patterns", _files_section),
-    row("<If", Args.RAW_ARGS, OR_ALL, "Container for directives to be conditionally applied",
-        _unsupported),
-    row("<ElseIf", Args.RAW_ARGS, OR_ALL, "Container for directives to be conditionally applied",
-        _unsupported),
-    row("<Else", Args.RAW_ARGS, OR_ALL, "Container for directives to be conditionally applied",
-        _unsupported),
+        _location_section,
+    ),
+    row(
+        "<FilesMatch",
+        Args.RAW_ARGS,
+        OR_ALL,
+        "Container for directives affecting files matching specified patterns",
+        _files_section,
+    ),
+    row(
+        "<If",
+        Args.RAW_ARGS,
+        OR_ALL,
+        "Container for directives to be conditionally applied",
+        _unsupported,
+    ),
+    row(
+        "<ElseIf",
+        Args.RAW_ARGS,
+        OR_ALL,
+        "Container for directives to be conditionally applied",
+        _unsupported,
+    ),
+    row(
+        "<Else",
+        Args.RAW_ARGS,
+        OR_ALL,
+        "Container for directives to be conditionally applied",
+        _unsupported,
+    ),
 )
 
 _DIRECTIVES = (
-    row("AddDefaultCharset", Args.TAKE1, OR_FILEINFO,
+    row(
+        "AddDefaultCharset",
+        Args.TAKE1,
+        OR_FILEINFO,
         "The name of the default charset to add to any Content-Type without one or 'Off' to "
-        "disable", _set_dir("default_charset", _add_default_charset)),
-    row("AcceptPathInfo", Args.TAKE1, OR_FILEINFO,
+        "disable",
+        _set_dir("default_charset", _add_default_charset),
+    ),
+    row(
+        "AcceptPathInfo",
+        Args.TAKE1,
+        OR_FILEINFO,
         "Set to on or off for PATH_INFO to be accepted by handlers, or default for the "
-        "per-handler preference", _set_dir("accept_path_info", _accept_path_info)),
-    accepted("Define", Args.TAKE12, ALWAYS,
-             "Define a variable, optionally to a value.  Same as passing -D to the command line."),
-    accepted("UnDefine", Args.TAKE1, ALWAYS,
-             "Undefine the existence of a variable. Undo a Define."),
-    row("Error", Args.RAW_ARGS, OR_ALL, "Generate error message from within configuration",
-        _error_directive),
-    row("AccessFileName", Args.RAW_ARGS, S,
-        "Name(s) of per-directory config files (default: .htaccess)", _access_file_name),
+        "per-handler preference",
+        _set_dir("accept_path_info", _accept_path_info),
+    ),
+    accepted(
+        "Define",
+        Args.TAKE12,
+        ALWAYS,
+        "Define a variable, optionally to a value.  Same as passing -D to the command line.",
+    ),
+    accepted(
+        "UnDefine", Args.TAKE1, ALWAYS, "Undefine the existence of a variable. Undo a Define."
+    ),
+    row(
+        "Error",
+        Args.RAW_ARGS,
+        OR_ALL,
+        "Generate error message from within configuration",
+        _error_directive,
+    ),
+    row(
+        "AccessFileName",
+        Args.RAW_ARGS,
+        S,
+        "Name(s) of per-directory config files (default: .htaccess)",
+        _access_file_name,
+    ),
     row("DocumentRoot", Args.TAKE1, S, "Root directory of the document tree", _document_root),
-    row("ErrorDocument", Args.TAKE2, OR_FILEINFO, "Change responses for HTTP errors",
-        _error_document),
-    row("AllowOverride", Args.RAW_ARGS, ACCESS_CONF,
+    row(
+        "ErrorDocument",
+        Args.TAKE2,
+        OR_FILEINFO,
+        "Change responses for HTTP errors",
+        _error_document,
+    ),
+    row(
+        "AllowOverride",
+        Args.RAW_ARGS,
+        ACCESS_CONF,
         "Controls what groups of directives can be configured by per-directory config files",
-        _allow_override),
-    row("AllowOverrideList", Args.TAKE_ARGV, ACCESS_CONF,
+        _allow_override,
+    ),
+    row(
+        "AllowOverrideList",
+        Args.TAKE_ARGV,
+        ACCESS_CONF,
         "Controls what individual directives can be configured by per-directory config files",
-        _allow_override_list),
-    row("Options", Args.RAW_ARGS, OR_OPTIONS, "Set a number of attributes for a given directory",
-        _options),
-    accepted("DefaultType", Args.TAKE1, OR_FILEINFO,
-             "the default media type for otherwise untyped files (DEPRECATED)"),
-    row("FileETag", Args.RAW_ARGS, OR_FILEINFO,
-        "Specify components used to construct a file's ETag", _file_etag),
-    accepted("EnableMMAP", Args.TAKE1, OR_FILEINFO,
-             "Controls whether memory-mapping may be used to read files"),
-    accepted("EnableSendfile", Args.TAKE1, OR_FILEINFO,
-             "Controls whether sendfile may be used to transmit files"),
-    accepted("ReadBufferSize", Args.TAKE1, SD,
-             "Size (in bytes) of the memory buffers used to read data"),
-    accepted("FlushMaxThreshold", Args.TAKE1, S,
-             "Maximum threshold above which pending data are flushed to the network"),
-    accepted("FlushMaxPipelined", Args.TAKE1, S,
-             "Maximum number of pipelined responses (pending) above which they are flushed to "
-             "the network"),
+        _allow_override_list,
+    ),
+    row(
+        "Options",
+        Args.RAW_ARGS,
+        OR_OPTIONS,
+        "Set a number of attributes for a given directory",
+        _options,
+    ),
+    accepted(
+        "DefaultType",
+        Args.TAKE1,
+        OR_FILEINFO,
+        "the default media type for otherwise untyped files (DEPRECATED)",
+    ),
+    row(
+        "FileETag",
+        Args.RAW_ARGS,
+        OR_FILEINFO,
+        "Specify components used to construct a file's ETag",
+        _file_etag,
+    ),
+    accepted(
+        "EnableMMAP",
+        Args.TAKE1,
+        OR_FILEINFO,
+        "Controls whether memory-mapping may be used to read files",
+    ),
+    accepted(
+        "EnableSendfile",
+        Args.TAKE1,
+        OR_FILEINFO,
+        "Controls whether sendfile may be used to transmit files",
+    ),
+    accepted(
+        "ReadBufferSize", Args.TAKE1, SD, "Size (in bytes) of the memory buffers used to read data"
+    ),
+    accepted(
+        "FlushMaxThreshold",
+        Args.TAKE1,
+        S,
+        "Maximum threshold above which pending data are flushed to the network",
+    ),
+    accepted(
+        "FlushMaxPipelined",
+        Args.TAKE1,
+        S,
+        "Maximum number of pipelined responses (pending) above which they are flushed to "
+        "the network",
+    ),
     accepted("Protocol", Args.TAKE1, S, "Set the Protocol for httpd to use."),
     accepted("AcceptFilter", Args.TAKE2, S, "Set the Accept Filter to use for a protocol"),
-    row("HostnameLookups", Args.TAKE1, SD,
-        "\"on\" to enable, \"off\" to disable reverse DNS lookups, or \"double\" to enable "
-        "double-reverse DNS lookups", _set_srv("hostname_lookups", _lower_or_none)),
-    row("ServerAdmin", Args.TAKE1, S, "The email address of the server administrator",
-        _set_srv("server_admin")),
+    row(
+        "HostnameLookups",
+        Args.TAKE1,
+        SD,
+        '"on" to enable, "off" to disable reverse DNS lookups, or "double" to enable '
+        "double-reverse DNS lookups",
+        _set_srv("hostname_lookups", _lower_or_none),
+    ),
+    row(
+        "ServerAdmin",
+        Args.TAKE1,
+        S,
+        "The email address of the server administrator",
+        _set_srv("server_admin"),
+    ),
     row("ServerName", Args.TAKE1, S, "The hostname and port of the server", _server_name),
-    row("ServerSignature", Args.TAKE1, OR_ALL, "En-/disable server signature (on|off|email)",
-        _set_dir("server_signature", _signature)),
-    accepted("ServerRoot", Args.TAKE1, S | EXEC_ON_READ,
-             "Common directory of server-related files (logs, confs, etc.)"),
-    accepted("DefaultRuntimeDir", Args.TAKE1, S | EXEC_ON_READ,
-             "Common directory for run-time files (shared memory, locks, etc.)"),
+    row(
+        "ServerSignature",
+        Args.TAKE1,
+        OR_ALL,
+        "En-/disable server signature (on|off|email)",
+        _set_dir("server_signature", _signature),
+    ),
+    accepted(
+        "ServerRoot",
+        Args.TAKE1,
+        S | EXEC_ON_READ,
+        "Common directory of server-related files (logs, confs, etc.)",
+    ),
+    accepted(
+        "DefaultRuntimeDir",
+        Args.TAKE1,
+        S | EXEC_ON_READ,
+        "Common directory for run-time files (shared memory, locks, etc.)",
+    ),
     row("ErrorLog", Args.TAKE1, S, "The filename of the error log", _set_srv("error_log")),
     accepted("ErrorLogFormat", Args.TAKE12, S, "Format string for the ErrorLog"),
-    row("ServerAlias", Args.RAW_ARGS, S, "A name or names alternately used to access the server",
-        _server_alias),
+    row(
+        "ServerAlias",
+        Args.RAW_ARGS,
+        S,
+        "A name or names alternately used to access the server",
+        _server_alias,
+    ),
     accepted("ServerPath", Args.TAKE1, S, "The pathname the server can be reached at"),
     accepted("Timeout", Args.TAKE1, S, "Timeout duration (sec)"),
-    accepted("ContentDigest", Args.FLAG, OR_OPTIONS,
-             "whether or not to send a Content-MD5 header with each request"),
-    row("UseCanonicalName", Args.TAKE1, SD,
+    accepted(
+        "ContentDigest",
+        Args.FLAG,
+        OR_OPTIONS,
+        "whether or not to send a Content-MD5 header with each request",
+    ),
+    row(
+        "UseCanonicalName",
+        Args.TAKE1,
+        SD,
         "How to work out the ServerName : Port when constructing URLs",
-        _set_dir("use_canonical_name", _canonical)),
-    accepted("UseCanonicalPhysicalPort", Args.TAKE1, SD,
-             "Whether to use the physical Port when constructing URLs"),
-    accepted("Include", Args.TAKE1, ALWAYS,
-             "Name(s) of the config file(s) to be included; fails if the wildcard does not "
-             "match at least one file"),
-    accepted("IncludeOptional", Args.TAKE1, ALWAYS,
-             "Name or pattern of the config file(s) to be included; ignored if the file does not "
-             "exist or the pattern does not match any files"),
+        _set_dir("use_canonical_name", _canonical),
+    ),
+    accepted(
+        "UseCanonicalPhysicalPort",
+        Args.TAKE1,
+        SD,
+        "Whether to use the physical Port when constructing URLs",
+    ),
+    accepted(
+        "Include",
+        Args.TAKE1,
+        ALWAYS,
+        "Name(s) of the config file(s) to be included; fails if the wildcard does not "
+        "match at least one file",
+    ),
+    accepted(
+        "IncludeOptional",
+        Args.TAKE1,
+        ALWAYS,
+        "Name or pattern of the config file(s) to be included; ignored if the file does not "
+        "exist or the pattern does not match any files",
+    ),
     row("LogLevel", Args.ITERATE, SD, "Level of verbosity in error logging", _log_level),
     accepted("NameVirtualHost", Args.TAKE1, S, "A numeric IP address:port, or the name of a host"),
-    row("ServerTokens", Args.TAKE1, S,
+    row(
+        "ServerTokens",
+        Args.TAKE1,
+        S,
         "Determine tokens displayed in the Server: header - Min(imal), Major, Minor, "
-        "Prod(uctOnly), OS, or Full", _set_srv("server_tokens", _lower_or_none)),
+        "Prod(uctOnly), OS, or Full",
+        _set_srv("server_tokens", _lower_or_none),
+    ),
     accepted("LimitRequestLine", Args.TAKE1, S, "Limit on maximum size of an HTTP request line"),
-    accepted("LimitRequestFieldsize", Args.TAKE1, S,
-             "Limit on maximum size of an HTTP request header field"),
-    accepted("LimitRequestFields", Args.TAKE1, S,
-             "Limit (0 = unlimited) on max number of header fields in a request message"),
-    accepted("LimitRequestBody", Args.TAKE1, OR_ALL,
-             "Limit (in bytes) on maximum size of request message body"),
-    accepted("LimitXMLRequestBody", Args.TAKE1, OR_ALL,
-             "Limit (in bytes) on maximum size of an XML-based request body"),
-    accepted("Mutex", Args.RAW_ARGS, S, "mutex (or \"default\") and mechanism"),
-    row("MaxRanges", Args.TAKE1, SD,
+    accepted(
+        "LimitRequestFieldsize",
+        Args.TAKE1,
+        S,
+        "Limit on maximum size of an HTTP request header field",
+    ),
+    accepted(
+        "LimitRequestFields",
+        Args.TAKE1,
+        S,
+        "Limit (0 = unlimited) on max number of header fields in a request message",
+    ),
+    accepted(
+        "LimitRequestBody",
+        Args.TAKE1,
+        OR_ALL,
+        "Limit (in bytes) on maximum size of request message body",
+    ),
+    accepted(
+        "LimitXMLRequestBody",
+        Args.TAKE1,
+        OR_ALL,
+        "Limit (in bytes) on maximum size of an XML-based request body",
+    ),
+    accepted("Mutex", Args.RAW_ARGS, S, 'mutex (or "default") and mechanism'),
+    row(
+        "MaxRanges",
+        Args.TAKE1,
+        SD,
         "Maximum number of Ranges in a request before returning the entire resource, or 0 for "
-        "unlimited", _set_dir("max_ranges", _max_ranges)),
-    row("MaxRangeOverlaps", Args.TAKE1, SD,
+        "unlimited",
+        _set_dir("max_ranges", _max_ranges),
+    ),
+    row(
+        "MaxRangeOverlaps",
+        Args.TAKE1,
+        SD,
         "Maximum number of overlaps in Ranges in a request before returning the entire "
-        "resource, or 0 for unlimited", _set_dir("max_overlaps", _max_ranges)),
-    row("MaxRangeReversals", Args.TAKE1, SD,
+        "resource, or 0 for unlimited",
+        _set_dir("max_overlaps", _max_ranges),
+    ),
+    row(
+        "MaxRangeReversals",
+        Args.TAKE1,
+        SD,
         "Maximum number of reversals in Ranges in a request before returning the entire "
-        "resource, or 0 for unlimited", _set_dir("max_reversals", _max_ranges)),
+        "resource, or 0 for unlimited",
+        _set_dir("max_reversals", _max_ranges),
+    ),
     accepted("RLimitCPU", Args.TAKE12, OR_ALL, "Soft/hard limits for max CPU usage in seconds"),
     accepted("RLimitMEM", Args.TAKE12, OR_ALL, "Soft/hard limits for max memory usage per process"),
-    accepted("RLimitNPROC", Args.TAKE12, OR_ALL,
-             "soft/hard limits for max number of processes per uid"),
-    accepted("RegexDefaultOptions", Args.RAW_ARGS, S,
-             "default options for regexes (prefixed by '+' to add, '-' to del)"),
-    row("LimitInternalRecursion", Args.TAKE12, S,
-        "maximum recursion depth of internal redirects and subrequests", _recursion),
-    accepted("CGIPassAuth", Args.FLAG, OR_AUTHCFG,
-             "Controls whether HTTP authorization headers, normally hidden, will be passed to "
-             "scripts"),
+    accepted(
+        "RLimitNPROC", Args.TAKE12, OR_ALL, "soft/hard limits for max number of processes per uid"
+    ),
+    accepted(
+        "RegexDefaultOptions",
+        Args.RAW_ARGS,
+        S,
+        "default options for regexes (prefixed by '+' to add, '-' to del)",
+    ),
+    row(
+        "LimitInternalRecursion",
+        Args.TAKE12,
+        S,
+        "maximum recursion depth of internal redirects and subrequests",
+        _recursion,
+    ),
+    accepted(
+        "CGIPassAuth",
+        Args.FLAG,
+        OR_AUTHCFG,
+        "Controls whether HTTP authorization headers, normally hidden, will be passed to scripts",
+    ),
     accepted("CGIVar", Args.TAKE2, OR_FILEINFO, "Controls how some CGI variables are set"),
-    accepted("QualifyRedirectURL", Args.FLAG, OR_FILEINFO,
-             "Controls whether the REDIRECT_URL environment variable is fully qualified"),
+    accepted(
+        "QualifyRedirectURL",
+        Args.FLAG,
+        OR_FILEINFO,
+        "Controls whether the REDIRECT_URL environment variable is fully qualified",
+    ),
     accepted("StrictHostCheck", Args.FLAG, S, "Controls whether a hostname match is required"),
-    row("ForceType", Args.TAKE1, OR_FILEINFO, "a mime type that overrides other configured type",
-        _set_dir("force_type", _lower_or_none)),
-    row("SetHandler", Args.TAKE1, OR_FILEINFO,
+    row(
+        "ForceType",
+        Args.TAKE1,
+        OR_FILEINFO,
+        "a mime type that overrides other configured type",
+        _set_dir("force_type", _lower_or_none),
+    ),
+    row(
+        "SetHandler",
+        Args.TAKE1,
+        OR_FILEINFO,
         "a handler name that overrides any other configured handler",
-        _set_dir("handler", _lower_or_none)),
-    accepted("SetOutputFilter", Args.TAKE1, OR_FILEINFO,
-             "filter (or ; delimited list of filters) to be run on the request content"),
-    accepted("SetInputFilter", Args.TAKE1, OR_FILEINFO,
-             "filter (or ; delimited list of filters) to be run on the request body"),
-    row("AllowEncodedSlashes", Args.TAKE1, S, "Allow URLs containing '/' encoded as '%2F'",
-        _set_dir("allow_encoded_slashes", _encoded_slashes)),
-    accepted("ScoreBoardFile", Args.TAKE1, S,
-             "A file for Apache to maintain runtime process management information"),
-    accepted("ExtendedStatus", Args.FLAG, S,
-             "\"On\" to track extended status information, \"Off\" to disable"),
-    accepted("SeeRequestTail", Args.FLAG, S,
-             "For extended status, \"On\" to see the last 63 chars of the request line, \"Off\" "
-             "(default) to see the first 63"),
+        _set_handler,
+    ),
+    accepted(
+        "SetOutputFilter",
+        Args.TAKE1,
+        OR_FILEINFO,
+        "filter (or ; delimited list of filters) to be run on the request content",
+    ),
+    accepted(
+        "SetInputFilter",
+        Args.TAKE1,
+        OR_FILEINFO,
+        "filter (or ; delimited list of filters) to be run on the request body",
+    ),
+    row(
+        "AllowEncodedSlashes",
+        Args.TAKE1,
+        S,
+        "Allow URLs containing '/' encoded as '%2F'",
+        _set_dir("allow_encoded_slashes", _encoded_slashes),
+    ),
+    accepted(
+        "ScoreBoardFile",
+        Args.TAKE1,
+        S,
+        "A file for Apache to maintain runtime process management information",
+    ),
+    accepted(
+        "ExtendedStatus",
+        Args.FLAG,
+        S,
+        '"On" to track extended status information, "Off" to disable',
+    ),
+    accepted(
+        "SeeRequestTail",
+        Args.FLAG,
+        S,
+        'For extended status, "On" to see the last 63 chars of the request line, "Off" '
+        "(default) to see the first 63",
+    ),
     accepted("PidFile", Args.TAKE1, S, "A file for logging the server process ID"),
-    accepted("MaxRequestsPerChild", Args.TAKE1, S,
-             "Maximum number of connections a particular child serves before dying. "
-             "(DEPRECATED, use MaxConnectionsPerChild)"),
-    accepted("MaxConnectionsPerChild", Args.TAKE1, S,
-             "Maximum number of connections a particular child serves before dying."),
-    accepted("CoreDumpDirectory", Args.TAKE1, S,
-             "The location of the directory Apache changes to before dumping core"),
-    accepted("MaxMemFree", Args.TAKE1, S,
-             "Maximum number of 1k blocks a particular child's allocator may hold."),
-    accepted("ThreadStackSize", Args.TAKE1, S,
-             "Size in bytes of stack used by threads handling client connections"),
-    row("TraceEnable", Args.TAKE1, S,
+    accepted(
+        "MaxRequestsPerChild",
+        Args.TAKE1,
+        S,
+        "Maximum number of connections a particular child serves before dying. "
+        "(DEPRECATED, use MaxConnectionsPerChild)",
+    ),
+    accepted(
+        "MaxConnectionsPerChild",
+        Args.TAKE1,
+        S,
+        "Maximum number of connections a particular child serves before dying.",
+    ),
+    accepted(
+        "CoreDumpDirectory",
+        Args.TAKE1,
+        S,
+        "The location of the directory Apache changes to before dumping core",
+    ),
+    accepted(
+        "MaxMemFree",
+        Args.TAKE1,
+        S,
+        "Maximum number of 1k blocks a particular child's allocator may hold.",
+    ),
+    accepted(
+        "ThreadStackSize",
+        Args.TAKE1,
+        S,
+        "Size in bytes of stack used by threads handling client connections",
+    ),
+    row(
+        "TraceEnable",
+        Args.TAKE1,
+        S,
         "'on' (default), 'off' or 'extended' to trace request body content",
-        _set_srv("trace_enable", _trace)),
+        _set_srv("trace_enable", _trace),
+    ),
     accepted("MergeTrailers", Args.FLAG, S, "merge request trailers into request headers or not"),
     accepted("Protocols", Args.ITERATE, S, "Controls which protocols are allowed"),
-    accepted("ProtocolsHonorOrder", Args.TAKE1, S,
-             "'off' (default) or 'on' to respect given order of protocols, by default the client "
-             "specified order determines selection"),
-    accepted("HttpProtocolOptions", Args.ITERATE, S,
-             "'Allow0.9' or 'Require1.0' (default); 'RegisteredMethods' or 'LenientMethods' "
-             "(default); 'Unsafe' or 'Strict' (default). Sets HTTP acceptance rules"),
+    accepted(
+        "ProtocolsHonorOrder",
+        Args.TAKE1,
+        S,
+        "'off' (default) or 'on' to respect given order of protocols, by default the client "
+        "specified order determines selection",
+    ),
+    accepted(
+        "HttpProtocolOptions",
+        Args.ITERATE,
+        S,
+        "'Allow0.9' or 'Require1.0' (default); 'RegisteredMethods' or 'LenientMethods' "
+        "(default); 'Unsafe' or 'Strict' (default). Sets HTTP acceptance rules",
+    ),
     accepted("RegisterHttpMethod", Args.ITERATE, S, "Registers non-standard HTTP methods"),
-    row("MergeSlashes", Args.FLAG, S,
-        "Controls whether consecutive slashes in the URI path are merged", _merge_slashes),
+    row(
+        "MergeSlashes",
+        Args.FLAG,
+        S,
+        "Controls whether consecutive slashes in the URI path are merged",
+        _merge_slashes,
+    ),
 )
 
 MODULE = Module(

@@ -21,17 +21,44 @@ __all__ = ["APP_HANDLER", "HOOKS"]
 
 APP_HANDLER = "apachemw-app"
 _KNOWN_METHODS = frozenset(
-    "GET PUT POST DELETE CONNECT OPTIONS TRACE PATCH PROPFIND PROPPATCH MKCOL COPY MOVE "
-    "LOCK UNLOCK VERSION-CONTROL CHECKOUT UNCHECKOUT CHECKIN UPDATE LABEL REPORT "
-    "MKWORKSPACE MKACTIVITY BASELINE-CONTROL MERGE HEAD".split()
+    [
+        "GET",
+        "PUT",
+        "POST",
+        "DELETE",
+        "CONNECT",
+        "OPTIONS",
+        "TRACE",
+        "PATCH",
+        "PROPFIND",
+        "PROPPATCH",
+        "MKCOL",
+        "COPY",
+        "MOVE",
+        "LOCK",
+        "UNLOCK",
+        "VERSION-CONTROL",
+        "CHECKOUT",
+        "UNCHECKOUT",
+        "CHECKIN",
+        "UPDATE",
+        "LABEL",
+        "REPORT",
+        "MKWORKSPACE",
+        "MKACTIVITY",
+        "BASELINE-CONTROL",
+        "MERGE",
+        "HEAD",
+    ]
 )
 
 
 def core_translate(r: Request) -> int:
     """ap_core_translate: DocumentRoot + the URI, leading slashes dropped."""
     if not r.uri.startswith("/") and r.uri != "*":
-        r.site.log_error(r, "error", "core",
-                         f"AH00126: Invalid URI in request '{r.uri}' '{r.the_request}'")
+        r.site.log_error(
+            r, "error", "core", f"AH00126: Invalid URI in request '{r.uri}' '{r.the_request}'"
+        )
         return 400
     root = r.server.get("core").document_root or "/var/www/html"
     path = r.uri.lstrip("/")
@@ -99,27 +126,31 @@ def default_handler(r: Request) -> int:
         return 405
     info = r.finfo
     if info is None or (r.path_info and r.used_path_info is not True):
-        if r.site.has_app and r.handler in (None, "httpd/unix-directory") or _app_fallback(r):
+        if _app_fallback(r):
             return app_handler(r)
-        r.site.log_error(r, "info", "core",
-                         f"AH00128: File does not exist: {r.filename}{r.path_info}")
+        r.site.log_error(
+            r, "info", "core", f"AH00128: File does not exist: {r.filename}{r.path_info}"
+        )
         return 404
     if stat.S_ISDIR(info.st_mode):
-        if r.site.has_app:
+        if _app_fallback(r):
             return app_handler(r)
         r.site.log_error(r, "info", "core", f"AH00129: Attempt to serve directory: {r.filename}")
         return 404
     if not stat.S_ISREG(info.st_mode):
         # Apache would open a FIFO or device and block the worker; refuse it.
-        r.site.log_error(r, "error", "core",
-                         f"AH00132: file permissions deny server access: {r.filename}")
+        r.site.log_error(
+            r, "error", "core", f"AH00132: file permissions deny server access: {r.filename}"
+        )
         return 403
     # Debian's 2.4.71 serves POST on a static file like GET (recorded: 200/206).
     return _serve_file(r, info)
 
 
 def _app_fallback(r: Request) -> bool:
-    return r.site.has_app and r.handler is None
+    """With an app wrapped and no config naming it, what would 404 goes to the app."""
+    site = r.site
+    return bool(site.has_app and not site.app_named and r.handler in (None, "httpd/unix-directory"))
 
 
 def _options(r: Request) -> int:
@@ -137,13 +168,15 @@ def _options(r: Request) -> int:
 def _serve_file(r: Request, info: os.stat_result) -> int:
     path = r.filename or ""
     if not os.access(path, os.R_OK):
-        r.site.log_error(r, "error", "core",
-                         f"AH00132: file permissions deny server access: {path}")
+        r.site.log_error(
+            r, "error", "core", f"AH00132: file permissions deny server access: {path}"
+        )
         return 403
     conf: CoreDir = r.per_dir["core"]
     mtime = int(info.st_mtime)
-    etag = http.make_etag(info.st_size, info.st_mtime_ns, info.st_ino, r.request_time,
-                          conf.etag_components())
+    etag = http.make_etag(
+        info.st_size, info.st_mtime_ns, info.st_ino, r.request_time, conf.etag_components()
+    )
     headers = [("Last-Modified", http.http_date(min(mtime, int(r.request_time))))]
     if etag:
         headers.append(("ETag", etag))
@@ -152,7 +185,11 @@ def _serve_file(r: Request, info: os.stat_result) -> int:
     condition = None
     if 200 <= status < 300 and not r.no_local_copy:
         condition = http.meets_conditions(
-            r.method, _lower_headers(r), etag=etag, mtime=mtime, request_time=r.request_time,
+            r.method,
+            _lower_headers(r),
+            etag=etag,
+            mtime=mtime,
+            request_time=r.request_time,
             status=status,
         )
     r.headers_out.items.extend(headers)
@@ -227,7 +264,8 @@ def _range_plan(
     ):
         return http.RangePlan(200)
     return http.plan_ranges(
-        header, size,
+        header,
+        size,
         max_ranges=200 if conf.max_ranges is None else conf.max_ranges,
         max_overlaps=20 if conf.max_overlaps is None else conf.max_overlaps,
         max_reversals=20 if conf.max_reversals is None else conf.max_reversals,
@@ -270,11 +308,18 @@ def app_handler(r: Request) -> int:
     if not r.site.has_app:
         return DECLINED
     env = dict(r.subprocess_env)
+    if r.prev is not None:
+        # What Apache's add_cgi_vars gives a handler after an internal redirect.
+        env["REDIRECT_URL"] = r.prev.uri
+        if r.prev.args is not None:
+            env["REDIRECT_QUERY_STRING"] = r.prev.args
     raw = r.unparsed_uri.split("?", 1)[0] if r.prev is None else _quote(r.uri)
     r.outcome = Outcome(
-        0, list(r.headers_out.items),
-        app=AppCall(path=r.uri, raw_path=raw.encode("latin-1", "replace"),
-                    query=r.args or "", env=env),
+        0,
+        list(r.headers_out.items),
+        app=AppCall(
+            path=r.uri, raw_path=raw.encode("latin-1", "replace"), query=r.args or "", env=env
+        ),
     )
     return OK
 

@@ -128,10 +128,16 @@ MODULE = Module(
     name="mod_alias",
     ident="alias_module",
     directives=(
-        row("Alias", Args.TAKE12, RSRC_CONF | 64,
-            "a fakename and a realname, or a realname in a Location", _alias),
-        row("AliasMatch", Args.TAKE2, RSRC_CONF,
-            "a regular expression and a filename", _alias_match),
+        row(
+            "Alias",
+            Args.TAKE12,
+            RSRC_CONF | 64,
+            "a fakename and a realname, or a realname in a Location",
+            _alias,
+        ),
+        row(
+            "AliasMatch", Args.TAKE2, RSRC_CONF, "a regular expression and a filename", _alias_match
+        ),
     ),
     create_server=AliasServer,
     merge_server=merge_server,

@@ -49,8 +49,10 @@ def _all_provider(r: Request, args: tuple[str, ...]) -> str:
 
 def _check_all(args: tuple[str, ...]) -> None:
     if len(args) != 1 or args[0] not in ("granted", "denied"):
-        raise DirectiveError("'Require all' does not take an argument") if not args else (
-            DirectiveError("'Require all' accepts only 'granted' or 'denied'")
+        raise (
+            DirectiveError("'Require all' does not take an argument")
+            if not args
+            else (DirectiveError("'Require all' accepts only 'granted' or 'denied'"))
         )
 
 
@@ -67,14 +69,15 @@ def merge_dir(base: AuthzDir, add: AuthzDir) -> AuthzDir:
     if mode == "off" or base.section is None:
         section = add.section
     else:
-        section = Rule(kind="all" if mode == "and" else "any",
-                       children=[base.section, add.section])
+        section = Rule(kind="all" if mode == "and" else "any", children=[base.section, add.section])
     return AuthzDir(section, add.merging, _pick(add, base))
 
 
 def _pick(add: AuthzDir, base: AuthzDir) -> bool | None:
-    return add.forbidden_on_failure if add.forbidden_on_failure is not None else (
-        base.forbidden_on_failure
+    return (
+        add.forbidden_on_failure
+        if add.forbidden_on_failure is not None
+        else (base.forbidden_on_failure)
     )
 
 
@@ -173,8 +176,9 @@ def authorize(r: Request) -> int:
     if result == GRANTED:
         return OK
     target = r.filename or f"uri {r.uri}"
-    r.site.log_error(r, "error", "authz_core",
-                     f"AH01630: client denied by server configuration: {target}")
+    r.site.log_error(
+        r, "error", "authz_core", f"AH01630: client denied by server configuration: {target}"
+    )
     return 403
 
 
@@ -184,24 +188,53 @@ MODULE = Module(
     name="mod_authz_core",
     ident="authz_core_module",
     directives=(
-        row("Require", Args.RAW_ARGS, AC,
+        row(
+            "Require",
+            Args.RAW_ARGS,
+            AC,
             "specifies authorization directives which one must pass (or not) for a request to "
-            "suceeed", _require),
-        row("<RequireAll", Args.RAW_ARGS, AC,
+            "suceeed",
+            _require,
+        ),
+        row(
+            "<RequireAll",
+            Args.RAW_ARGS,
+            AC,
             "container for grouping authorization directives of which none must fail and at "
-            "least one must pass for a request to succeed", _require_container),
-        row("<RequireAny", Args.RAW_ARGS, AC,
+            "least one must pass for a request to succeed",
+            _require_container,
+        ),
+        row(
+            "<RequireAny",
+            Args.RAW_ARGS,
+            AC,
             "container for grouping authorization directives of which one must pass for a "
-            "request to succeed", _require_container),
-        row("<RequireNone", Args.RAW_ARGS, AC,
+            "request to succeed",
+            _require_container,
+        ),
+        row(
+            "<RequireNone",
+            Args.RAW_ARGS,
+            AC,
             "container for grouping authorization directives of which none must pass for a "
-            "request to succeed", _require_container),
-        row("AuthMerging", Args.TAKE1, AC,
+            "request to succeed",
+            _require_container,
+        ),
+        row(
+            "AuthMerging",
+            Args.TAKE1,
+            AC,
             "controls how a <Directory>, <Location>, or similar directive's authorization "
-            "directives are combined with those of its predecessor", _auth_merging),
-        accepted("AuthzSendForbiddenOnFailure", Args.FLAG, AC,
-                 "Controls if an authorization failure should result in a '403 FORBIDDEN' "
-                 "response instead of the HTTP-conforming '401 UNAUTHORIZED'"),
+            "directives are combined with those of its predecessor",
+            _auth_merging,
+        ),
+        accepted(
+            "AuthzSendForbiddenOnFailure",
+            Args.FLAG,
+            AC,
+            "Controls if an authorization failure should result in a '403 FORBIDDEN' "
+            "response instead of the HTTP-conforming '401 UNAUTHORIZED'",
+        ),
     ),
     create_dir=AuthzDir,
     merge_dir=merge_dir,

@@ -39,7 +39,9 @@ def merge_dir(base: DirConfig, add: DirConfig) -> DirConfig:
         do_slash=add.do_slash if add.do_slash is not None else base.do_slash,
         fallback=add.fallback if add.fallback is not None else base.fallback,
         check_handler=add.check_handler if add.check_handler is not None else base.check_handler,
-        redirect_index=add.redirect_index if add.redirect_index is not None else base.redirect_index,
+        redirect_index=add.redirect_index
+        if add.redirect_index is not None
+        else base.redirect_index,
     )
 
 
@@ -116,9 +118,7 @@ def _fixup_fallback(r: Request) -> int:
 
 
 def _regular(rr: Request) -> bool:
-    return rr.handler == "proxy-server" or (
-        rr.finfo is not None and stat.S_ISREG(rr.finfo.st_mode)
-    )
+    return rr.handler == "proxy-server" or (rr.finfo is not None and stat.S_ISREG(rr.finfo.st_mode))
 
 
 def _fixup_dir(r: Request) -> int:
@@ -185,8 +185,13 @@ MODULE = Module(
         row("DirectoryIndex", Args.RAW_ARGS, IX, "a list of file names", _directory_index),
         row("DirectorySlash", Args.FLAG, IX, "On or Off", _flag("do_slash")),
         row("DirectoryCheckHandler", Args.FLAG, IX, "On or Off", _flag("check_handler")),
-        row("DirectoryIndexRedirect", Args.TAKE1, IX, "On, Off, or a 3xx status code.",
-            _index_redirect),
+        row(
+            "DirectoryIndexRedirect",
+            Args.TAKE1,
+            IX,
+            "On, Off, or a 3xx status code.",
+            _index_redirect,
+        ),
     ),
     create_dir=DirConfig,
     merge_dir=merge_dir,

@@ -26,8 +26,15 @@ COMBINED = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"'
 COMMON = '%h %l %u %t "%r" %>s %b'
 DEFAULT_FORMAT = COMMON
 
-_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x08: "\\b", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t",
-            0x0B: "\\v"}
+_ESCAPES = {
+    0x22: '\\"',
+    0x5C: "\\\\",
+    0x08: "\\b",
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x09: "\\t",
+    0x0B: "\\v",
+}
 
 
 def escape_logitem(text: str) -> str:
@@ -77,8 +84,9 @@ def _env(name: str) -> Item:
 
 
 def _note(name: str) -> Item:
-    return lambda t: _or_dash(t.request.notes.get(name) if isinstance(
-        t.request.notes.get(name), str) else None)
+    return lambda t: _or_dash(
+        t.request.notes.get(name) if isinstance(t.request.notes.get(name), str) else None
+    )
 
 
 def _or_dash(value: str | None) -> str:
@@ -186,7 +194,7 @@ def compile_format(text: str) -> LogFormat:
     pos = 0
     for match in _TOKEN.finditer(text):
         if match.start() > pos:
-            pieces.append(_unescape(text[pos:match.start()]))
+            pieces.append(_unescape(text[pos : match.start()]))
         which = match.group(1) or match.group(3)
         arg, letter = match.group(2), match.group(4)
         if not which and letter in _ORIGINAL_BY_DEFAULT:
@@ -206,8 +214,7 @@ def compile_format(text: str) -> LogFormat:
 
 
 def _unescape(text: str) -> str:
-    return text.replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"').replace(
-        "\\\\", "\\")
+    return text.replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"').replace("\\\\", "\\")
 
 
 @dataclass
@@ -320,18 +327,31 @@ MODULE = Module(
     name="mod_log_config",
     ident="log_config_module",
     directives=(
-        row("CustomLog", Args.TAKE23, S,
+        row(
+            "CustomLog",
+            Args.TAKE23,
+            S,
             'a file name, a custom log format string or format name, and an optional "env=" '
-            'or "expr=" clause (see docs)', _custom_log),
-        accepted("GlobalLog", Args.TAKE23, S,
-                 "Same as CustomLog, but forces virtualhosts to inherit the log"),
+            'or "expr=" clause (see docs)',
+            _custom_log,
+        ),
+        accepted(
+            "GlobalLog",
+            Args.TAKE23,
+            S,
+            "Same as CustomLog, but forces virtualhosts to inherit the log",
+        ),
         row("TransferLog", Args.TAKE1, S, "the filename of the access log", _transfer_log),
-        row("LogFormat", Args.TAKE12, S,
-            "a log format string (see docs) and an optional format name", _log_format),
+        row(
+            "LogFormat",
+            Args.TAKE12,
+            S,
+            "a log format string (see docs) and an optional format name",
+            _log_format,
+        ),
         accepted("BufferedLogs", Args.TAKE1, S, "Enable Buffered Logging (experimental)"),
     ),
     create_server=LogServer,
     merge_server=merge_server,
     hooks={"log_transaction": (10, log_transaction)},
 )
-

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from apachemw.config.directives import ACCESS_CONF, OR_FILEINFO, RSRC_CONF, Args, Cmd, DirectiveError
+from apachemw.config.directives import (
+    ACCESS_CONF,
+    OR_FILEINFO,
+    RSRC_CONF,
+    Args,
+    Cmd,
+    DirectiveError,
+)
 from apachemw.config.directives import Module as _Module
 from apachemw.config.rows import accepted, row
 from apachemw.core.request import DECLINED, OK, Request
@@ -206,7 +213,8 @@ def find_ct(r: Request) -> int:
             r.content_languages.append(info.language)
         if info.encoding:
             r.content_encoding = (
-                info.encoding if not r.content_encoding
+                info.encoding
+                if not r.content_encoding
                 else f"{r.content_encoding}, {info.encoding}"
             )
         if info.handler:
@@ -249,42 +257,81 @@ MODULE = _Module(
     name="mod_mime",
     ident="mime_module",
     directives=(
-        row("AddCharset", Args.ITERATE2, FI,
+        row(
+            "AddCharset",
+            Args.ITERATE2,
+            FI,
             "a charset (e.g., iso-2022-jp), followed by one or more file extensions",
-            _add("charset", lower=True)),
-        row("AddEncoding", Args.ITERATE2, FI,
+            _add("charset", lower=True),
+        ),
+        row(
+            "AddEncoding",
+            Args.ITERATE2,
+            FI,
             "an encoding (e.g., gzip), followed by one or more file extensions",
-            _add("encoding", lower=True)),
-        row("AddHandler", Args.ITERATE2, FI, "a handler name followed by one or more file extensions",
-            _add_handler),
-        accepted("AddInputFilter", Args.ITERATE2, FI,
-                 "input filter name (or ; delimited names) followed by one or more file "
-                 "extensions"),
-        row("AddLanguage", Args.ITERATE2, FI,
+            _add("encoding", lower=True),
+        ),
+        row(
+            "AddHandler",
+            Args.ITERATE2,
+            FI,
+            "a handler name followed by one or more file extensions",
+            _add_handler,
+        ),
+        accepted(
+            "AddInputFilter",
+            Args.ITERATE2,
+            FI,
+            "input filter name (or ; delimited names) followed by one or more file extensions",
+        ),
+        row(
+            "AddLanguage",
+            Args.ITERATE2,
+            FI,
             "a language (e.g., fr), followed by one or more file extensions",
-            _add("language", lower=True)),
-        accepted("AddOutputFilter", Args.ITERATE2, FI,
-                 "output filter name (or ; delimited names) followed by one or more file "
-                 "extensions"),
-        row("AddType", Args.ITERATE2, FI, "a mime type followed by one or more file extensions",
-            _add("type", lower=True)),
-        row("DefaultLanguage", Args.TAKE1, FI,
+            _add("language", lower=True),
+        ),
+        accepted(
+            "AddOutputFilter",
+            Args.ITERATE2,
+            FI,
+            "output filter name (or ; delimited names) followed by one or more file extensions",
+        ),
+        row(
+            "AddType",
+            Args.ITERATE2,
+            FI,
+            "a mime type followed by one or more file extensions",
+            _add("type", lower=True),
+        ),
+        row(
+            "DefaultLanguage",
+            Args.TAKE1,
+            FI,
             "language to use for documents with no other language file extension",
-            _default_language),
-        accepted("MultiviewsMatch", Args.ITERATE, FI,
-                 "NegotiatedOnly (default), Handlers and/or Filters, or Any"),
+            _default_language,
+        ),
+        accepted(
+            "MultiviewsMatch",
+            Args.ITERATE,
+            FI,
+            "NegotiatedOnly (default), Handlers and/or Filters, or Any",
+        ),
         row("RemoveCharset", Args.ITERATE, FI, "one or more file extensions", _remove("charset")),
-        row("RemoveEncoding", Args.ITERATE, FI, "one or more file extensions",
-            _remove("encoding")),
+        row("RemoveEncoding", Args.ITERATE, FI, "one or more file extensions", _remove("encoding")),
         row("RemoveHandler", Args.ITERATE, FI, "one or more file extensions", _remove("handler")),
         accepted("RemoveInputFilter", Args.ITERATE, FI, "one or more file extensions"),
-        row("RemoveLanguage", Args.ITERATE, FI, "one or more file extensions",
-            _remove("language")),
+        row("RemoveLanguage", Args.ITERATE, FI, "one or more file extensions", _remove("language")),
         accepted("RemoveOutputFilter", Args.ITERATE, FI, "one or more file extensions"),
         row("RemoveType", Args.ITERATE, FI, "one or more file extensions", _remove("type")),
         row("TypesConfig", Args.TAKE1, RSRC_CONF, "the MIME types config file", _types_config),
-        row("ModMimeUsePathInfo", Args.FLAG, ACCESS_CONF,
-            "Set to 'yes' to allow mod_mime to use path info for type checking", _use_path_info),
+        row(
+            "ModMimeUsePathInfo",
+            Args.FLAG,
+            ACCESS_CONF,
+            "Set to 'yes' to allow mod_mime to use path info for type checking",
+            _use_path_info,
+        ),
     ),
     create_dir=create_dir,
     merge_dir=merge_dir,

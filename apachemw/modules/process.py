@@ -7,19 +7,41 @@ prints them); ``tests/config/test_tables.py`` holds them to that output.
 
 from __future__ import annotations
 
-from apachemw.config.directives import EXEC_ON_READ, OR_ALL, RSRC_CONF, Args, Module
-from apachemw.config.rows import accepted
+from collections.abc import Sequence
+
+from apachemw.config.directives import (
+    EXEC_ON_READ,
+    OR_ALL,
+    RSRC_CONF,
+    Args,
+    Cmd,
+    DirectiveError,
+    Module,
+)
+from apachemw.config.rows import accepted, row
 
 __all__ = ["MODULES"]
 
 S = RSRC_CONF
 
 
+def _listen(cmd: Cmd, args: Sequence[str]) -> None:
+    """Listen [IP:]port: recorded so ``apachemw serve -f`` binds where Apache would."""
+    if cmd.server.is_virtual:
+        raise DirectiveError("Listen cannot occur within <VirtualHost> section")
+    if not args:
+        raise DirectiveError("Listen requires 1 or 2 arguments.")
+    host, _, port = args[0].rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise DirectiveError("Port must be specified")
+    cmd.ctx.site.listen.append((host.strip("[]") or "0.0.0.0", int(port)))
+
+
 def _module(name: str, ident: str, *rows: object) -> Module:
     return Module(name=name, ident=ident, directives=tuple(rows))  # type: ignore[arg-type]
 
 
-MODULES = (
+MODULES: tuple[Module, ...] = (
     _module(
         "mod_so",
         "so_module",
@@ -71,11 +93,12 @@ MODULES = (
             S,
             "Ratio between the number of CPU cores (online) and the number of listeners buckets",
         ),
-        accepted(
+        row(
             "Listen",
             Args.TAKE_ARGV,
             S,
             "A port number or a numeric IP address and a port number, and an optional protocol",
+            _listen,
         ),
         accepted("SendBufferSize", Args.TAKE1, S, "Send buffer size in bytes"),
         accepted("ReceiveBufferSize", Args.TAKE1, S, "Receive buffer size in bytes"),
@@ -107,7 +130,8 @@ MODULES = (
             "ThreadLimit",
             Args.TAKE1,
             S,
-            "Maximum number of worker threads per child process for this run of Apache - Upper limit for ThreadsPerChild",
+            "Maximum number of worker threads per child process for this run of Apache - "
+            "Upper limit for ThreadsPerChild",
         ),
         accepted(
             "AsyncRequestWorkerFactor",
@@ -119,7 +143,8 @@ MODULES = (
             "GracefulShutdownTimeout",
             Args.TAKE1,
             S,
-            "Maximum time in seconds to wait for child processes to complete transactions during shutdown",
+            "Maximum time in seconds to wait for child processes to complete transactions "
+            "during shutdown",
         ),
     ),
     _module(

@@ -144,15 +144,16 @@ def wsgi_environ(raw: bytes) -> dict[str, Any]:
     return env
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _wsgi_app(conf: str) -> Any:
-    from apachemw.wsgi import Apache as WSGIApache
     from werkzeug.middleware.lint import LintMiddleware
+
+    from apachemw.wsgi import Apache as WSGIApache
 
     return LintMiddleware(WSGIApache(None, config=conf))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _asgi_app(conf: str) -> Any:
     from apachemw.asgi import Apache as ASGIApache
 

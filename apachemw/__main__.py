@@ -1,0 +1,5 @@
+"""``python -m apachemw serve ...``."""
+
+from apachemw.cli import main
+
+raise SystemExit(main())
