@@ -48,11 +48,13 @@ def incoming_from_scope(scope: Scope) -> Incoming:
     )
 
 
-def _decide(engine: Engine, incoming: Incoming) -> tuple[Outcome, BinaryIO | None, bytes]:
+def _decide(
+    engine: Engine, incoming: Incoming, pathsend: bool
+) -> tuple[Outcome, BinaryIO | None, bytes]:
     """In a worker thread: the core's decision, and the file's first chunk."""
     outcome = engine.handle(incoming)
     fbody = outcome.file
-    if fbody is None or outcome.head_only:
+    if fbody is None or outcome.head_only or (pathsend and fbody.parts is None):
         return outcome, None, b""
     handle = open(fbody.path, "rb")  # noqa: SIM115 - closed by the sender
     try:
@@ -110,7 +112,10 @@ class Apache:
             return
         loop = asyncio.get_running_loop()
         incoming = incoming_from_scope(scope)
-        outcome, handle, first = await loop.run_in_executor(None, _decide, self.engine, incoming)
+        pathsend = "http.response.pathsend" in (scope.get("extensions") or {})
+        outcome, handle, first = await loop.run_in_executor(
+            None, _decide, self.engine, incoming, pathsend
+        )
         if outcome.app is not None and self.app is not None:
             await self._call_app(scope, receive, send, outcome)
             return
@@ -123,7 +128,12 @@ class Apache:
         )
         sent = 0
         try:
-            if handle is None:
+            fbody = outcome.file
+            if pathsend and fbody is not None and fbody.parts is None and not outcome.head_only:
+                # The server sends the file itself (zero-copy where it can).
+                await send({"type": "http.response.pathsend", "path": fbody.path})
+                sent = fbody.size
+            elif handle is None:
                 body = b"" if outcome.head_only else outcome.body
                 await send({"type": "http.response.body", "body": body})
                 sent = len(body)

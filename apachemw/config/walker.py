@@ -63,6 +63,7 @@ class WalkContext:
     parent: str | None = None
     htaccess: bool = False
     limited: frozenset[str] | None = None
+    container: Any = None  # the innermost container a module opened (e.g. <RequireAll>)
     warn: Callable[[str], None] = print
 
     def inside(self, **changes: Any) -> WalkContext:

@@ -81,14 +81,6 @@ def _pick(add: AuthzDir, base: AuthzDir) -> bool | None:
     )
 
 
-def _container(cmd: Cmd) -> Rule:
-    conf: AuthzDir = cmd.dir()
-    if conf.section is None:
-        conf.section = Rule(kind="any")
-    stack = cmd.ctx.__dict__.get("_authz_stack")
-    return stack[-1] if stack else conf.section
-
-
 def _require(cmd: Cmd, args: Sequence[str]) -> None:
     words = list(cmd.node.args)
     if not words:
@@ -107,17 +99,14 @@ def _require(cmd: Cmd, args: Sequence[str]) -> None:
 
 
 def _current(cmd: Cmd) -> Rule:
+    """The container a Require line belongs to: the open <Require*> or the section's."""
+    if cmd.ctx.container is not None:
+        container: Rule = cmd.ctx.container
+        return container
     conf: AuthzDir = cmd.dir()
     if conf.section is None:
         conf.section = Rule(kind="any")
-    node: Rule = conf.section
-    path = _open_containers.get(id(cmd.ctx.dirconf), [])
-    for rule in path:
-        node = rule
-    return node
-
-
-_open_containers: dict[int, list[Rule]] = {}
+    return conf.section
 
 
 def _require_container(cmd: Cmd, args: Sequence[str]) -> None:
@@ -126,14 +115,7 @@ def _require_container(cmd: Cmd, args: Sequence[str]) -> None:
     kind = {"requireall": "all", "requireany": "any", "requirenone": "none"}[cmd.node.lname]
     rule = Rule(kind=kind)
     _current(cmd).children.append(rule)
-    key = id(cmd.ctx.dirconf)
-    _open_containers.setdefault(key, []).append(rule)
-    try:
-        walk(cmd.node.children or (), cmd.ctx.inside(parent="<" + cmd.node.name))
-    finally:
-        _open_containers[key].pop()
-        if not _open_containers[key]:
-            del _open_containers[key]
+    walk(cmd.node.children or (), cmd.ctx.inside(container=rule, parent="<" + cmd.node.name))
     if not rule.children:
         raise DirectiveError(
             f"<{cmd.node.name}> container must contain at least one Require directive"

@@ -1,0 +1,106 @@
+"""Directory-walk answers the golden suites cannot record (they need root-only
+setups or would hang Apache): unreadable .htaccess, owner-checked symlinks,
+FIFOs, symlink loops. Expected statuses are the ones security.md §3 observed
+from apache2 (S03, S04, S07) and Apache's ap_parse_htaccess (403 "to be safe")."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from apachemw.core.pipeline import Engine
+from apachemw.core.request import Incoming, Outcome
+from apachemw.engine import build_engine
+
+
+def _engine(root: Path, extra: str = "", override: str = "All") -> Engine:
+    text = f"""
+DocumentRoot {root}
+<Directory />
+    Require all denied
+</Directory>
+<Directory {root}>
+    Options FollowSymLinks
+    AllowOverride {override}
+    Require all granted
+</Directory>
+{extra}
+"""
+    return build_engine(text=text)
+
+
+def _get(engine: Engine, target: str) -> Outcome:
+    return engine.handle(
+        Incoming(method="GET", target=target.encode(), headers=[("host", "localhost")])
+    )
+
+
+def test_unreadable_htaccess_is_403(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".htaccess").write_text("AddType text/x-a .a\n")
+    (tmp_path / "sub" / "f.txt").write_text("x")
+    engine = _engine(tmp_path)
+    real_open = open
+
+    def deny(path: object, *args: object, **kwargs: object) -> object:
+        if str(path).endswith(".htaccess"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", deny)
+    outcome = _get(engine, "/sub/f.txt")
+    assert outcome.status == 403
+
+
+def test_fifo_is_refused_without_opening_it(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    outcome = _get(_engine(tmp_path), "/pipe")
+    assert outcome.status == 403
+
+
+def test_symlink_loop_is_403(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "b", tmp_path / "a")
+    os.symlink(tmp_path / "a", tmp_path / "b")
+    extra = f"<Directory {tmp_path}>\n    Options SymLinksIfOwnerMatch\n</Directory>"
+    outcome = _get(_engine(tmp_path, extra), "/a")
+    assert outcome.status == 403
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown a symlink")
+def test_symlinks_if_owner_match(tmp_path: Path) -> None:
+    target = tmp_path / "target.txt"
+    target.write_text("data")
+    os.symlink(target, tmp_path / "same")
+    os.symlink(target, tmp_path / "other")
+    os.lchown(tmp_path / "other", 12345, 12345)
+    extra = (
+        f"<Directory {tmp_path}>\n    Options -FollowSymLinks +SymLinksIfOwnerMatch\n</Directory>"
+    )
+    engine = _engine(tmp_path, extra)
+    assert _get(engine, "/same").status == 200
+    assert _get(engine, "/other").status == 403
+
+
+def test_htaccess_is_parsed_once_per_version(tmp_path: Path) -> None:
+    (tmp_path / ".htaccess").write_text("AddType text/x-one .a\n")
+    (tmp_path / "f.a").write_text("x")
+    engine = _engine(tmp_path)
+    first = _get(engine, "/f.a")
+    calls: list[str] = []
+    compile_file = engine.site.htaccess._compile
+
+    def counting(*args: object) -> object:
+        calls.append(str(args[0]))
+        return compile_file(*args)  # type: ignore[arg-type]
+
+    engine.site.htaccess._compile = counting  # type: ignore[method-assign]
+    for _ in range(3):
+        assert dict(_get(engine, "/f.a").headers)["Content-Type"] == "text/x-one"
+    assert calls == []
+    (tmp_path / ".htaccess").write_text("AddType text/x-two .a\n")
+    os.utime(tmp_path / ".htaccess", ns=(1, 1))
+    assert dict(_get(engine, "/f.a").headers)["Content-Type"] == "text/x-two"
+    assert len(calls) == 1
+    assert first.status == 200
