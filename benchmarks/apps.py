@@ -58,7 +58,7 @@ def apachemw_asgi() -> ASGIApp:
     return Apache(None, config=_config())
 
 
-def apachemw_wsgi() -> ASGIApp:
+def apachemw_wsgi() -> Any:  # a2wsgi types its scope more narrowly
     from a2wsgi import WSGIMiddleware
 
     from apachemw.wsgi import Apache
@@ -72,8 +72,8 @@ def starlette_static() -> ASGIApp:
     return StaticFiles(directory=_docroot())
 
 
-def servestatic() -> ASGIApp:
-    from servestatic import ServeStaticASGI
+def servestatic() -> Any:
+    from servestatic import ServeStaticASGI  # type: ignore[import-untyped]
 
     return ServeStaticASGI(None, root=_docroot())
 
@@ -83,8 +83,8 @@ def _not_found(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
     return [b"not found"]
 
 
-def whitenoise() -> ASGIApp:
+def whitenoise() -> Any:  # a2wsgi types its scope more narrowly
     from a2wsgi import WSGIMiddleware
-    from whitenoise import WhiteNoise
+    from whitenoise import WhiteNoise  # type: ignore[import-untyped]
 
-    return WSGIMiddleware(WhiteNoise(_not_found, root=_docroot()))  # type: ignore[arg-type]
+    return WSGIMiddleware(WhiteNoise(_not_found, root=_docroot()))

@@ -8,13 +8,12 @@ sections, so ``ht/`` has AllowOverride All and everything else AllowOverride Non
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Docroot", "HTACCESS_NOTE", "apache_conf", "apachemw_conf", "make_docroot"]
+__all__ = ["HTACCESS_NOTE", "Docroot", "apache_conf", "apachemw_conf", "make_docroot"]
 
 MODULES = "/usr/lib/apache2/modules"
 SIZES = {"file2k.html": 2 * 1024, "file100k.bin": 100 * 1024, "file1m.bin": 1024 * 1024}

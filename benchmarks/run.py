@@ -61,18 +61,25 @@ class Server:
     samples: dict[str, list[dict[str, float]]] = field(default_factory=dict)
 
 
-FILES = [Target("2 KB", "/file2k.html"), Target("100 KB", "/file100k.bin"),
-         Target("1 MB", "/file1m.bin")]
-SMALL = [FILES[0]]
+FILES = [
+    Target("2 KB", "/file2k.html"),
+    Target("100 KB", "/file100k.bin"),
+    Target("1 MB", "/file1m.bin"),
+]
 HTPAIR = [Target(".htaccess x3", HT3), Target("no .htaccess", NOHT)]
 
 
 def servers(with_nginx: bool) -> list[Server]:
     found = [
         Server("bare uvicorn", "uvicorn", [Target("2 KB const", "/")], "bare"),
-        Server("apachemw ASGI", "uvicorn",
-               FILES + [Target("404", "/missing.html", 404)] + HTPAIR, "apachemw_asgi"),
-        Server("apachemw WSGI (a2wsgi)", "uvicorn", SMALL, "apachemw_wsgi"),
+        Server(
+            "apachemw ASGI",
+            "uvicorn",
+            [*FILES, Target("404", "/missing.html", 404), *HTPAIR],
+            "apachemw_asgi",
+        ),
+        # 1 MB too: the two faces stream large files differently (thread hop per chunk).
+        Server("apachemw WSGI (a2wsgi)", "uvicorn", [FILES[0], FILES[2]], "apachemw_wsgi"),
         Server("Starlette StaticFiles", "uvicorn", FILES, "starlette_static"),
         Server("ServeStatic ASGI", "uvicorn", FILES, "servestatic"),
         Server("WhiteNoise (a2wsgi)", "uvicorn", FILES, "whitenoise"),
@@ -95,27 +102,44 @@ def free_port() -> int:
 def command(server: Server, doc: Docroot) -> list[str]:
     pin = ["taskset", "-c", SERVER_CPU]
     if server.kind == "uvicorn":
-        return pin + [
-            sys.executable, "-m", "uvicorn", "--factory", f"benchmarks.apps:{server.factory}",
-            "--host", "127.0.0.1", "--port", str(server.port), "--no-access-log",
-            "--log-level", "warning", "--http", "httptools", "--loop", "uvloop",
-            "--lifespan", "off",
+        return [
+            *pin,
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            f"benchmarks.apps:{server.factory}",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(server.port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--http",
+            "httptools",
+            "--loop",
+            "uvloop",
+            "--lifespan",
+            "off",
         ]
     if server.kind == "apache":
         conf = doc.base / "apache2.conf"
         conf.write_text(apache_conf(doc, server.port))
-        return pin + ["apache2", "-f", str(conf), "-DFOREGROUND"]
+        return [*pin, "apache2", "-f", str(conf), "-DFOREGROUND"]
     conf = doc.base / "nginx.conf"
     conf.write_text(nginx_conf(doc, server.port))
-    return pin + ["nginx", "-p", str(doc.base), "-c", str(conf)]
+    return [*pin, "nginx", "-p", str(doc.base), "-c", str(conf)]
 
 
 def nginx_conf(doc: Docroot, port: int) -> str:
     """nginx with Debian's defaults that matter here (sendfile on), one worker."""
     tmp = doc.base / "nginx-tmp"
     tmp.mkdir(exist_ok=True)
-    temps = "\n".join(f"    {k}_temp_path {tmp}/{k};"
-                      for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temps = "\n".join(
+        f"    {k}_temp_path {tmp}/{k};"
+        for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return f"""\
 daemon off;
 worker_processes 1;
@@ -141,11 +165,21 @@ http {{
 def running(server: Server, doc: Docroot) -> Iterator[Server]:
     """Start ``server`` in its own process group; always stop that group."""
     server.port = free_port()
-    env = dict(os.environ, BENCH_DOCROOT=str(doc.root), BENCH_CONFIG=str(doc.apachemw_conf),
-               PYTHONPATH=str(REPO))
+    env = dict(
+        os.environ,
+        BENCH_DOCROOT=str(doc.root),
+        BENCH_CONFIG=str(doc.apachemw_conf),
+        PYTHONPATH=str(REPO),
+    )
     log = open(doc.base / f"{server.factory or server.kind}.out", "wb")  # noqa: SIM115
-    server.proc = subprocess.Popen(command(server, doc), cwd=REPO, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+    server.proc = subprocess.Popen(
+        command(server, doc),
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_listening(server, doc)
         yield server
@@ -195,8 +229,7 @@ def check(server: Server, target: Target) -> int:
     finally:
         conn.close()
     if resp.status != target.status:
-        raise RuntimeError(f"{server.name} {target.path}: {resp.status}, "
-                           f"expected {target.status}")
+        raise RuntimeError(f"{server.name} {target.path}: {resp.status}, expected {target.status}")
     return len(body)
 
 
@@ -210,7 +243,9 @@ def wrk(server: Server, target: Target, duration: int) -> dict[str, float]:
     url = f"http://127.0.0.1:{server.port}{target.path}"
     out = subprocess.run(
         ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", "-c32", f"-d{duration}s", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rate = WRK_RATE.search(out)
     if rate is None:
@@ -239,8 +274,11 @@ def measure(active: list[Server], rounds: int, duration: int, warmup: int) -> No
         for i, (s, t) in enumerate(order, 1):
             sample = wrk(s, t, duration)
             s.samples.setdefault(t.label, []).append(sample)
-            print(f"  round {n + 1}/{rounds} [{i}/{len(order)}] {s.name:24} {t.label:14}"
-                  f" {sample['rps']:>10,.0f} req/s", flush=True)
+            print(
+                f"  round {n + 1}/{rounds} [{i}/{len(order)}] {s.name:24} {t.label:14}"
+                f" {sample['rps']:>10,.0f} req/s",
+                flush=True,
+            )
 
 
 # -- reporting -----------------------------------------------------------------------
@@ -257,15 +295,24 @@ def summarize(active: list[Server]) -> dict[str, object]:
         for t in s.targets:
             rates = [x["rps"] for x in s.samples[t.label]]
             med = statistics.median(rates)
-            rows.append({
-                "server": s.name, "target": t.label, "path": t.path, "rps": med,
-                "min": min(rates), "max": max(rates), "rounds": rates, "ratio": med / ref,
-                "unexpected": sum(x["unexpected"] for x in s.samples[t.label]),
-                "socket_errors": sum(x["socket_errors"] for x in s.samples[t.label]),
-            })
+            rows.append(
+                {
+                    "server": s.name,
+                    "target": t.label,
+                    "path": t.path,
+                    "rps": med,
+                    "min": min(rates),
+                    "max": max(rates),
+                    "rounds": rates,
+                    "ratio": med / ref,
+                    "unexpected": sum(x["unexpected"] for x in s.samples[t.label]),
+                    "socket_errors": sum(x["socket_errors"] for x in s.samples[t.label]),
+                }
+            )
     htaccess = {
         s.name: median_rps(s, HTPAIR[0].label) / median_rps(s, HTPAIR[1].label)
-        for s in active if HTPAIR[0] in s.targets
+        for s in active
+        if HTPAIR[0] in s.targets
     }
     return {"reference_rps": ref, "rows": rows, "htaccess_3_over_none": htaccess}
 
@@ -273,13 +320,15 @@ def summarize(active: list[Server]) -> dict[str, object]:
 def print_table(summary: dict[str, object]) -> None:
     rows = summary["rows"]
     assert isinstance(rows, list)
-    print(f"\n{'server':26} {'target':14} {'req/s':>10} {'min–max':>17} {'vs bare':>8}")
+    print(f"\n{'server':26} {'target':14} {'req/s':>10} {'min-max':>17} {'vs bare':>8}")
     print("-" * 79)
     for r in rows:
-        spread = f"{r['min']:,.0f}–{r['max']:,.0f}"
+        spread = f"{r['min']:,.0f}-{r['max']:,.0f}"
         flag = "  (errors!)" if r["unexpected"] or r["socket_errors"] else ""
-        print(f"{r['server']:26} {r['target']:14} {r['rps']:>10,.0f} {spread:>17}"
-              f" {r['ratio']:>8.3f}{flag}")
+        print(
+            f"{r['server']:26} {r['target']:14} {r['rps']:>10,.0f} {spread:>17}"
+            f" {r['ratio']:>8.3f}{flag}"
+        )
     print("\n.htaccess at 3 nested levels (AllowOverride All) / none (AllowOverride None):")
     ht = summary["htaccess_3_over_none"]
     assert isinstance(ht, dict)
@@ -290,8 +339,16 @@ def print_table(summary: dict[str, object]) -> None:
 
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
-    for dist in ("apachemw", "uvicorn", "uvloop", "httptools", "starlette", "servestatic",
-                 "whitenoise", "a2wsgi"):
+    for dist in (
+        "apachemw",
+        "uvicorn",
+        "uvloop",
+        "httptools",
+        "starlette",
+        "servestatic",
+        "whitenoise",
+        "a2wsgi",
+    ):
         try:
             found[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -300,8 +357,9 @@ def versions() -> dict[str, str]:
         if shutil.which(tool):
             done = subprocess.run([tool, *args], capture_output=True, text=True)
             found[tool] = (done.stdout + done.stderr).strip().splitlines()[0]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                            capture_output=True, text=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    )
     found["git"] = commit.stdout.strip()
     return found
 
@@ -313,9 +371,14 @@ def write_json(args: argparse.Namespace, summary: dict[str, object], started: fl
     data = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "seconds": round(time.time() - started, 1),
-        "method": {"duration": args.duration, "rounds": args.rounds, "warmup": args.warmup,
-                   "wrk": "taskset -c 1 wrk -t1 -c32", "server_cpu": SERVER_CPU,
-                   "cpus": os.cpu_count()},
+        "method": {
+            "duration": args.duration,
+            "rounds": args.rounds,
+            "warmup": args.warmup,
+            "wrk": "taskset -c 1 wrk -t1 -c32",
+            "server_cpu": SERVER_CPU,
+            "cpus": os.cpu_count(),
+        },
         "versions": versions(),
         "htaccess_note": HTACCESS_NOTE,
         **summary,
@@ -325,15 +388,21 @@ def write_json(args: argparse.Namespace, summary: dict[str, object], started: fl
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--quick", action="store_true", help="smoke run: 2 s, 1 round, no warmup")
     p.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     p.add_argument("--warmup", type=int, default=1, help="seconds of wrk per target first")
-    p.add_argument("--only", action="append", default=[],
-                   help="measure only servers whose name contains this (repeatable); "
-                        "bare uvicorn always runs")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only servers whose name contains this (repeatable); bare uvicorn always runs",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.duration, args.rounds, args.warmup = 2, 1, 0
@@ -348,11 +417,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     chosen = servers(with_nginx=shutil.which("nginx") is not None)
     if args.only:
-        chosen = [chosen[0]] + [s for s in chosen[1:]
-                                if any(o.lower() in s.name.lower() for o in args.only)]
+        chosen = [chosen[0]] + [
+            s for s in chosen[1:] if any(o.lower() in s.name.lower() for o in args.only)
+        ]
     doc = make_docroot()
-    print(f"docroot {doc.root}; {args.rounds} round(s) of {args.duration} s per target; "
-          f"{sum(len(s.targets) for s in chosen)} targets")
+    print(
+        f"docroot {doc.root}; {args.rounds} round(s) of {args.duration} s per target; "
+        f"{sum(len(s.targets) for s in chosen)} targets"
+    )
     try:
         with ExitStack() as stack:
             # SIGTERM (e.g. a CI timeout) unwinds like Ctrl-C, so servers are stopped.
