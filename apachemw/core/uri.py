@@ -388,6 +388,20 @@ def _normalise(
     return normal, decoded
 
 
+# A target made only of these, starting with "/", with no "//", "/." or "%":
+# normalising and decoding leave it unchanged, so the common case skips both.
+_PLAIN = re.compile(rb"/(?:[A-Za-z0-9_~\-][A-Za-z0-9_~.\-]*/?)*(?:\?[\x21-\x7e]*)?\Z")
+
+
+def _plain_target(raw: bytes, method: str) -> Target | None:
+    if method == "CONNECT" or _PLAIN.match(raw) is None or b"#" in raw:
+        return None
+    path, sep, query = raw.partition(b"?")
+    text = path.decode("ascii")
+    unparsed = raw.decode("latin-1")
+    return Target(text, text, query.decode("latin-1") if sep else None, unparsed, None)
+
+
 def parse_target(
     raw: bytes,
     method: str,
@@ -406,6 +420,16 @@ def parse_target(
     mode = allow_encoded_slashes.lower()
     if mode not in _ENCODED_SLASH_MODES:
         raise ValueError(f"allow_encoded_slashes must be one of {_ENCODED_SLASH_MODES}")
+    plain = _plain_target(raw, method)
+    if plain is not None:
+        return plain
+    return _parse_general(raw, method, merge_slashes, mode, scheme)
+
+
+def _parse_general(
+    raw: bytes, method: str, merge_slashes: bool, mode: str, scheme: str
+) -> Target:
+    """Every target the plain fast path does not take."""
     _check_characters(raw)
     unparsed = raw.decode("latin-1")
     parsed = _parse_request_uri(raw, method)

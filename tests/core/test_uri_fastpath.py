@@ -1,0 +1,29 @@
+"""The plain-target fast path must answer exactly what the general parser answers."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apachemw.core import uri
+
+segment = st.from_regex(rb"[A-Za-z0-9_~\-][A-Za-z0-9_~.\-]{0,12}", fullmatch=True)
+query = st.from_regex(rb"[\x21-\x7e]{0,20}", fullmatch=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(segment, max_size=5), st.booleans(), st.one_of(st.none(), query))
+def test_fast_path_agrees_with_general_parser(
+    parts: list[bytes], slash: bool, q: bytes | None
+) -> None:
+    raw = b"/" + b"/".join(parts) + (b"/" if slash and parts else b"")
+    if q is not None:
+        raw += b"?" + q
+    fast = uri._plain_target(raw, "GET")
+    try:
+        slow = uri._parse_general(raw, "GET", True, "off", "http")
+    except uri.BadRequestTarget:
+        assert fast is None
+        return
+    if fast is not None:
+        assert fast == slow
