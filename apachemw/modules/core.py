@@ -311,33 +311,30 @@ def _has_wildcard(path: str) -> bool:
     return any(c in path for c in "*?[")
 
 
-def _files_section(cmd: Cmd, args: Sequence[str]) -> None:
+def _pattern_section(cmd: Cmd, kind: str, match_name: str) -> Section:
+    """<Files>/<Location> and their Match twins: a name, a wildcard or a regex."""
     words = _section_words(cmd)
-    is_match = cmd.node.lname == "filesmatch"
-    section = _new_section(cmd, "files", words[-1])
-    if is_match or words[0] == "~":
+    section = _new_section(cmd, kind, words[-1])
+    if cmd.node.lname == match_name or words[0] == "~":
         section.regex = _regex(cmd, words[1] if words[0] == "~" and len(words) > 1 else words[0])
         section.pattern = section.regex.pattern
     else:
         section.pattern = words[0]
         section.fnmatch = _has_wildcard(words[0])
     _walk_section(cmd, section, section.pattern)
+    return section
+
+
+def _files_section(cmd: Cmd, args: Sequence[str]) -> None:
+    # Files sections belong to the enclosing section's config (file_walk reads them
+    # from the merged per-directory config), as ap_add_file_conf does.
+    section = _pattern_section(cmd, "files", "filesmatch")
     conf: CoreDir = cmd.dir()
     conf.file_sections = [*(conf.file_sections or ()), section]
 
 
 def _location_section(cmd: Cmd, args: Sequence[str]) -> None:
-    words = _section_words(cmd)
-    is_match = cmd.node.lname == "locationmatch"
-    section = _new_section(cmd, "location", words[-1])
-    if is_match or words[0] == "~":
-        section.regex = _regex(cmd, words[1] if words[0] == "~" and len(words) > 1 else words[0])
-        section.pattern = section.regex.pattern
-    else:
-        section.pattern = words[0]
-        section.fnmatch = _has_wildcard(words[0])
-    _walk_section(cmd, section, section.pattern)
-    cmd.server.url_sections.append(section)
+    cmd.server.url_sections.append(_pattern_section(cmd, "location", "locationmatch"))
 
 
 def _limit_section(cmd: Cmd, args: Sequence[str]) -> None:
