@@ -14,6 +14,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, BinaryIO
 
+from apachemw.config.htaccess import NeedsBlockingIO
+from apachemw.core.filecache import SmallFiles
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import FileBody, Incoming, Outcome
 from apachemw.engine import CHUNK, build_engine, finish
@@ -48,30 +50,29 @@ def incoming_from_scope(scope: Scope) -> Incoming:
     )
 
 
-def _decide(
-    engine: Engine, incoming: Incoming, pathsend: bool
-) -> tuple[Outcome, BinaryIO | None, bytes]:
-    """In a worker thread: the core's decision, and the file's first chunk."""
-    outcome = engine.handle(incoming)
-    fbody = outcome.file
-    if fbody is None or outcome.head_only or (pathsend and fbody.parts is None):
-        return outcome, None, b""
-    handle = open(fbody.path, "rb")  # noqa: SIM115 - closed by the sender
+SMALL = SmallFiles()
+
+
+async def _decide(engine: Engine, incoming: Incoming) -> Outcome:
+    """The core's decision on the loop (it stats, never reads); a .htaccess that
+    must be (re)read sends the whole request to a worker thread instead."""
+    incoming.may_block = False
     try:
-        first = _read_part(handle, fbody, 0)
-    except OSError:
-        handle.close()
-        raise
-    return outcome, handle, first
+        return engine.handle(incoming)
+    except NeedsBlockingIO:
+        incoming.may_block = True
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, engine.handle, incoming)
 
 
-def _read_part(handle: BinaryIO, fbody: FileBody, index: int) -> bytes:
-    """Whole-file bodies are read in order; ranged ones piece by piece."""
-    if fbody.parts is None:
+def _slices(data: bytes, parts: list[bytes | tuple[int, int]]) -> bytes:
+    return b"".join(p if isinstance(p, bytes) else data[p[0] : p[1] + 1] for p in parts)
+
+
+def _read_part(handle: BinaryIO, part: bytes | tuple[int, int] | None) -> bytes:
+    """One chunk of a whole file (part None), or one piece of a ranged answer."""
+    if part is None:
         return handle.read(CHUNK)
-    if index >= len(fbody.parts):
-        return b""
-    part = fbody.parts[index]
     if isinstance(part, bytes):
         return part
     start, end = part
@@ -110,39 +111,18 @@ class Apache:
                 return
             await self.app(scope, receive, send)
             return
-        loop = asyncio.get_running_loop()
         incoming = incoming_from_scope(scope)
         pathsend = "http.response.pathsend" in (scope.get("extensions") or {})
-        outcome, handle, first = await loop.run_in_executor(
-            None, _decide, self.engine, incoming, pathsend
-        )
+        outcome = await _decide(self.engine, incoming)
         if outcome.app is not None and self.app is not None:
             await self._call_app(scope, receive, send, outcome)
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": outcome.status,
-                "headers": _encode(outcome.headers),
-            }
-        )
+        headers = _encode(outcome.headers)
+        await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
         sent = 0
         try:
-            fbody = outcome.file
-            if pathsend and fbody is not None and fbody.parts is None and not outcome.head_only:
-                # The server sends the file itself (zero-copy where it can).
-                await send({"type": "http.response.pathsend", "path": fbody.path})
-                sent = fbody.size
-            elif handle is None:
-                body = b"" if outcome.head_only else outcome.body
-                await send({"type": "http.response.body", "body": body})
-                sent = len(body)
-            else:
-                assert outcome.file is not None
-                sent = await _send_file(loop, send, handle, outcome.file, first)
+            sent = await _send_body(send, outcome, pathsend)
         finally:
-            if handle is not None:
-                handle.close()
             finish(self.engine, outcome, outcome.status, sent, outcome.headers)
 
     async def _call_app(self, scope: Scope, receive: Receive, send: Send, outcome: Outcome) -> None:
@@ -174,27 +154,49 @@ class Apache:
             finish(self.engine, outcome, seen["status"], seen["sent"], seen["headers"])
 
 
-async def _send_file(
-    loop: asyncio.AbstractEventLoop, send: Send, handle: BinaryIO, fbody: FileBody, first: bytes
-) -> int:
-    sent = len(first)
-    index = 1
-    total_parts = None if fbody.parts is None else len(fbody.parts)
-    chunk = first
-    while True:
-        more = await _has_more(fbody, chunk, index, total_parts)
-        await send({"type": "http.response.body", "body": chunk, "more_body": more})
-        if not more:
-            return sent
-        chunk = await loop.run_in_executor(None, _read_part, handle, fbody, index)
-        index += 1
-        sent += len(chunk)
+async def _send_body(send: Send, outcome: Outcome, pathsend: bool) -> int:
+    """Send the body; returns the bytes sent, for the log phase."""
+    fbody = outcome.file
+    if outcome.head_only or fbody is None:
+        body = b"" if outcome.head_only else outcome.body
+        await send({"type": "http.response.body", "body": body})
+        return len(body)
+    if pathsend and fbody.parts is None:
+        # The server sends the file itself (zero-copy where it can).
+        await send({"type": "http.response.pathsend", "path": fbody.path})
+        return fbody.size
+    if fbody.size <= SMALL.max_file:
+        data = SMALL.get(fbody.key)
+        if data is None:
+            data = await asyncio.get_running_loop().run_in_executor(None, SMALL.read, fbody.key)
+        body = data[: fbody.size] if fbody.parts is None else _slices(data, fbody.parts)
+        await send({"type": "http.response.body", "body": body})
+        return len(body)
+    return await _stream(send, fbody)
 
 
-async def _has_more(fbody: FileBody, chunk: bytes, index: int, total: int | None) -> bool:
-    if total is None:
-        return len(chunk) == CHUNK
-    return index < total
+async def _stream(send: Send, fbody: FileBody) -> int:
+    """A large file, a chunk (or a range piece) at a time, each read in a thread."""
+    loop = asyncio.get_running_loop()
+    handle = await loop.run_in_executor(None, open, fbody.path, "rb")
+    sent = 0
+    try:
+        pieces: list[bytes | tuple[int, int] | None] = (
+            list(fbody.parts) if fbody.parts is not None else [None]
+        )
+        for index, part in enumerate(pieces):
+            last_piece = index == len(pieces) - 1
+            while True:
+                chunk = await loop.run_in_executor(None, _read_part, handle, part)
+                more_file = part is None and len(chunk) == CHUNK
+                more = more_file or not last_piece
+                await send({"type": "http.response.body", "body": chunk, "more_body": more})
+                sent += len(chunk)
+                if not more_file:
+                    break
+    finally:
+        handle.close()
+    return sent
 
 
 def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:

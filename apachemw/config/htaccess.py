@@ -18,7 +18,11 @@ from typing import Any
 from apachemw.config.model import Section
 from apachemw.errors import ConfigError
 
-__all__ = ["HtaccessCache", "HtaccessError", "HtaccessResult"]
+__all__ = ["HtaccessCache", "HtaccessError", "HtaccessResult", "NeedsBlockingIO"]
+
+
+class NeedsBlockingIO(Exception):
+    """The request needs a file read; the caller must redo it off the event loop."""
 
 
 class HtaccessError(Exception):
@@ -54,10 +58,12 @@ class HtaccessCache:
         override: int,
         override_opts: int,
         override_list: frozenset[str],
+        may_read: bool = True,
     ) -> HtaccessResult | None:
         """The first existing access file of ``names`` in ``directory``, parsed.
 
-        Raises ``HtaccessError`` for a file Apache would refuse (403 or 500).
+        Raises ``HtaccessError`` for a file Apache would refuse (403 or 500), and
+        ``NeedsBlockingIO`` when the file must be (re)read but ``may_read`` is off.
         """
         for name in names:
             path = directory + name
@@ -77,6 +83,8 @@ class HtaccessCache:
                 override_list,
             )
             cached = self._entries.get(key)
+            if cached is None and not may_read:
+                raise NeedsBlockingIO(path)
             if cached is None:
                 cached = self._load(path, key, override, override_opts, override_list)
             if isinstance(cached, HtaccessError):

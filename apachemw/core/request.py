@@ -41,6 +41,8 @@ class Incoming:
     local_port: int = 80
     scheme: str = "http"
     request_time: float = 0.0
+    # False on an event loop: a needed file read raises NeedsBlockingIO instead.
+    may_block: bool = True
 
 
 class Headers:
@@ -128,6 +130,10 @@ class Request:
         return r
 
     @property
+    def may_block(self) -> bool:
+        return self.incoming.may_block
+
+    @property
     def is_head(self) -> bool:
         """header_only: a HEAD stays headers-only through ErrorDocument redirects."""
         return self.incoming.method == "HEAD"
@@ -145,6 +151,13 @@ class FileBody:
     path: str
     size: int
     parts: list[bytes | tuple[int, int]] | None = None
+    inode: int = 0
+    mtime_ns: int = 0
+
+    @property
+    def key(self) -> tuple[str, int, int, int]:
+        """What identifies this version of the file (see core.filecache)."""
+        return (self.path, self.inode, self.size, self.mtime_ns)
 
 
 @dataclass(slots=True)

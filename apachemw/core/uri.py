@@ -426,9 +426,7 @@ def parse_target(
     return _parse_general(raw, method, merge_slashes, mode, scheme)
 
 
-def _parse_general(
-    raw: bytes, method: str, merge_slashes: bool, mode: str, scheme: str
-) -> Target:
+def _parse_general(raw: bytes, method: str, merge_slashes: bool, mode: str, scheme: str) -> Target:
     """Every target the plain fast path does not take."""
     _check_characters(raw)
     unparsed = raw.decode("latin-1")

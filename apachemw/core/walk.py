@@ -219,7 +219,12 @@ def _htaccess(r: Request, directory: str, opts: _Opts) -> Section | int | None:
     names = r.server.get("core").access_names or (".htaccess",)
     try:
         found = site.htaccess.find(
-            directory, names, opts.override, opts.override_opts, opts.override_list
+            directory,
+            names,
+            opts.override,
+            opts.override_opts,
+            opts.override_list,
+            may_read=r.may_block,
         )
     except HtaccessError as exc:
         level = "crit" if exc.status == 403 else "alert"

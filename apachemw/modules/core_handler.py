@@ -232,7 +232,7 @@ def _file_outcome(
         headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
         headers.append(("Content-Length", str(end - start + 1)))
         _add_type(headers, content_type, r)
-        body = FileBody(path, size, [(start, end)])
+        body = FileBody(path, size, [(start, end)], info.st_ino, info.st_mtime_ns)
         r.outcome = Outcome(206, headers, file=body, head_only=r.is_head)
         return OK
     if plan.status == 206:
@@ -244,11 +244,21 @@ def _file_outcome(
             headers.append(("Content-Length", str(length)))
         headers.append(("Content-Type", f"multipart/byteranges; boundary={boundary}"))
         _add_meta(headers, r)
-        r.outcome = Outcome(206, headers, file=FileBody(path, size, parts), head_only=r.is_head)
+        r.outcome = Outcome(
+            206,
+            headers,
+            file=FileBody(path, size, parts, info.st_ino, info.st_mtime_ns),
+            head_only=r.is_head,
+        )
         return OK
     headers.append(("Content-Length", str(size)))
     _add_type(headers, content_type, r)
-    r.outcome = Outcome(status, headers, file=FileBody(path, size), head_only=r.is_head)
+    r.outcome = Outcome(
+        status,
+        headers,
+        file=FileBody(path, size, None, info.st_ino, info.st_mtime_ns),
+        head_only=r.is_head,
+    )
     return OK
 
 

@@ -33,6 +33,7 @@ __all__ = [
 
 HERE = Path(__file__).resolve().parent
 SITES = HERE / "sites"
+EMPTY_DIRS = ".empty-dirs"
 
 # 2024-01-02 03:04:05.123456 UTC; every path gets this plus a per-path offset (below).
 BASE_MTIME_NS = 1_704_164_645_123_456_000
@@ -153,7 +154,18 @@ def build_site(suite: ModuleType, root: str, port: int) -> str:
     top = Path(root)
     src = SITES / suite.NAME
     if src.is_dir():
-        shutil.copytree(src, top, symlinks=True, dirs_exist_ok=True)
+        shutil.copytree(
+            src,
+            top,
+            symlinks=True,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns(EMPTY_DIRS),
+        )
+        # git keeps no empty directories; the suite lists the ones it needs.
+        manifest = src / EMPTY_DIRS
+        if manifest.exists():
+            for rel in manifest.read_text().split():
+                (top / rel).mkdir(parents=True, exist_ok=True)
     for sub in ("htdocs", "logs", "run"):
         (top / sub).mkdir(parents=True, exist_ok=True)
     # Lay the tree out with open permissions first so www-data can traverse it; the
