@@ -1,9 +1,11 @@
 """The ASGI face: scope in, the core's outcome out through ``send``.
 
-The core's decision (stats, .htaccess, the walks) and the first read of a file
-run in one worker-thread call, so the event loop never blocks on the filesystem;
-larger files are read a chunk at a time, each in the thread pool. Lifespan and
-websocket scopes pass straight through to the wrapped app.
+The core's decision runs on the event loop: it only stats, and a .htaccess that
+must be (re)read sends that request to a worker thread instead. File bodies are
+never read on the loop: small ones are read once in a thread and kept by
+identity (core.filecache), large ones stream a chunk at a time from the thread
+pool, and a server offering ``http.response.pathsend`` sends the file itself.
+Lifespan and websocket scopes pass straight through to the wrapped app.
 """
 
 from __future__ import annotations
