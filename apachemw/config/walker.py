@@ -97,7 +97,7 @@ def _dispatch(node: Node, ctx: WalkContext) -> None:
             ctx.warn(f"AH02295: {row.name} in .htaccess forbidden by AllowOverride")
             return
         if ctx.parent is not None:
-            raise _error(node, f"{row.name} not allowed in <{ctx.parent}> context")
+            raise _error(node, f"{row.name} not allowed in {ctx.parent}> context")
         raise _error(node, f"{row.name} not allowed here")
     args = _shape_args(row, node)
     cmd = Cmd(

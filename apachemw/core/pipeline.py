@@ -173,6 +173,12 @@ def process_internal(r: Request) -> int:
             return status
     from apachemw.core.walk import location_walk
 
+    # walk_location_and_if before translate_name: a <Location>'s one-argument
+    # Alias is read there; the result is dropped before map_to_storage.
+    r.per_dir = r.server.defaults
+    status = location_walk(r)
+    if status != OK:
+        return status
     status = run_hook(r, "translate_name")
     if status not in (OK, DECLINED):
         return status

@@ -262,7 +262,7 @@ def _regex(cmd: Cmd, source: str) -> re.Pattern[str]:
     try:
         return compile_pattern(source)
     except re.error:
-        raise DirectiveError(f"Regex could not be compiled: {source}") from None
+        raise DirectiveError("Regex could not be compiled") from None
 
 
 def _new_section(cmd: Cmd, kind: str, pattern: str) -> Section:
@@ -612,22 +612,23 @@ def _access_file_name(cmd: Cmd, args: Sequence[str]) -> None:
     conf.access_names = names
 
 
-def _max_ranges(value: str) -> int:
-    # Apache: "none" = never honour ranges (-1), "unlimited" = 0, "default" = 200.
-    words = {"none": -1, "unlimited": 0, "default": 200}
-    if value.lower() in words:
-        return words[value.lower()]
-    try:
-        number = int(value)
-    except ValueError:
-        raise DirectiveError(
-            "MaxRanges must be 'none', 'default', 'unlimited' or a positive integer"
-        ) from None
-    if number < 0:
-        raise DirectiveError(
-            "MaxRanges must be 'none', 'default', 'unlimited' or a positive integer"
-        )
-    return number
+def _range_limit(name: str) -> Any:
+    """MaxRanges and friends: "none" (-1: never honour ranges), "unlimited" (0),
+    "default" (200), else C's atoi() of the value, which must come out positive."""
+
+    def parse(value: str) -> int:
+        words = {"none": -1, "unlimited": 0, "default": 200}
+        if value.lower() in words:
+            return words[value.lower()]
+        match = re.match(r"\s*([+-]?\d+)", value)
+        number = int(match.group(1)) if match else 0
+        if number <= 0:
+            raise DirectiveError(
+                f"{name} requires 'none', 'default', 'unlimited' or a positive integer"
+            )
+        return number
+
+    return parse
 
 
 def _encoded_slashes(value: str) -> str:
@@ -641,9 +642,9 @@ def _recursion(cmd: Cmd, args: Sequence[str]) -> None:
     try:
         values = [int(a) for a in args]
     except ValueError:
-        raise DirectiveError("Limit must be a number") from None
+        values = [0]
     if any(v <= 0 for v in values):
-        raise DirectiveError("Limit must be greater than zero")
+        raise DirectiveError("The recursion limit must be greater than zero.")
     conf: CoreServer = cmd.srv()
     conf.recursion_limit = (values[0], values[-1])
 
@@ -713,13 +714,20 @@ def _log_level(cmd: Cmd, args: Sequence[str]) -> None:
     """LogLevel [module:]level ...: a default, and per-module overrides."""
     conf: CoreServer = cmd.srv()
     levels = dict(conf.module_levels or {})
+    keyword = (
+        "Log level keyword must be one of emerg/alert/crit/error/warn/notice/info/debug/"
+        "trace1/.../trace8"
+    )
     for word in args:
         module, _, level = word.rpartition(":")
-        if level.lower() not in LOG_LEVELS:
+        if module and not level:
             raise DirectiveError(
-                "LogLevel requires level keyword: one of emerg/alert/crit/error/warn/notice/"
-                "info/debug/trace1/.../trace8"
+                f"Module specifier '{module}' must be followed by a log level keyword"
             )
+        if level.lower() not in LOG_LEVELS:
+            raise DirectiveError(f"{module}:{level}: {keyword}" if module else keyword)
+        if cmd.path is not None:
+            continue  # a per-directory LogLevel is accepted but not applied per request
         if module:
             levels[module.lower().removeprefix("mod_").removesuffix(".c")] = level.lower()
         else:
@@ -733,6 +741,25 @@ def _set_handler(cmd: Cmd, args: Sequence[str]) -> None:
     if conf.handler == "apachemw-app":
         # The configuration routes the app itself: no implicit fallback to it.
         _ctx(cmd).site.app_named = True
+
+
+def _hostname_lookups(value: str) -> str:
+    if value.lower() not in ("on", "off", "double"):
+        raise DirectiveError("parameter must be 'on', 'off', or 'double'")
+    return value.lower()
+
+
+_TOKENS = {"os": "os", "min": "minimal", "minimal": "minimal", "major": "major",
+           "minor": "minor", "prod": "prod", "productonly": "prod", "full": "full"}
+
+
+def _server_tokens(value: str) -> str:
+    if value.lower() not in _TOKENS:
+        raise DirectiveError(
+            "ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', "
+            "'OS', or 'Full'"
+        )
+    return _TOKENS[value.lower()]
 
 
 def _lower_or_none(value: str) -> str:
@@ -959,7 +986,7 @@ _DIRECTIVES = (
         SD,
         '"on" to enable, "off" to disable reverse DNS lookups, or "double" to enable '
         "double-reverse DNS lookups",
-        _set_srv("hostname_lookups", _lower_or_none),
+        _set_srv("hostname_lookups", _hostname_lookups),
     ),
     row(
         "ServerAdmin",
@@ -1040,7 +1067,7 @@ _DIRECTIVES = (
         S,
         "Determine tokens displayed in the Server: header - Min(imal), Major, Minor, "
         "Prod(uctOnly), OS, or Full",
-        _set_srv("server_tokens", _lower_or_none),
+        _set_srv("server_tokens", _server_tokens),
     ),
     accepted("LimitRequestLine", Args.TAKE1, S, "Limit on maximum size of an HTTP request line"),
     accepted(
@@ -1074,7 +1101,7 @@ _DIRECTIVES = (
         SD,
         "Maximum number of Ranges in a request before returning the entire resource, or 0 for "
         "unlimited",
-        _set_dir("max_ranges", _max_ranges),
+        _set_dir("max_ranges", _range_limit("MaxRanges")),
     ),
     row(
         "MaxRangeOverlaps",
@@ -1082,7 +1109,7 @@ _DIRECTIVES = (
         SD,
         "Maximum number of overlaps in Ranges in a request before returning the entire "
         "resource, or 0 for unlimited",
-        _set_dir("max_overlaps", _max_ranges),
+        _set_dir("max_overlaps", _range_limit("MaxRangeOverlaps")),
     ),
     row(
         "MaxRangeReversals",
@@ -1090,7 +1117,7 @@ _DIRECTIVES = (
         SD,
         "Maximum number of reversals in Ranges in a request before returning the entire "
         "resource, or 0 for unlimited",
-        _set_dir("max_reversals", _max_ranges),
+        _set_dir("max_reversals", _range_limit("MaxRangeReversals")),
     ),
     accepted("RLimitCPU", Args.TAKE12, OR_ALL, "Soft/hard limits for max CPU usage in seconds"),
     accepted("RLimitMEM", Args.TAKE12, OR_ALL, "Soft/hard limits for max memory usage per process"),

@@ -28,6 +28,17 @@ class AliasEntry:
 
 
 @dataclass
+class AliasDir:
+    """Per-directory mod_alias config: the one-argument Alias of a <Location>."""
+
+    location_alias: str | None = None
+
+
+def merge_dir(base: AliasDir, add: AliasDir) -> AliasDir:
+    return AliasDir(add.location_alias or base.location_alias)
+
+
+@dataclass
 class AliasServer:
     aliases: list[AliasEntry] = field(default_factory=list)
 
@@ -80,6 +91,13 @@ def substitute(template: str, source: str, match: re.Match[str]) -> str:
 
 
 def _alias(cmd: Cmd, args: Sequence[str]) -> None:
+    if len(args) == 1 and cmd.section_kind == "location":
+        # Inside <Location>, "Alias /real/path" maps the whole location there.
+        if "%{" in args[0]:
+            raise DirectiveError("Alias expressions (%{...}) are not supported by apachemw yet")
+        conf_dir: AliasDir = cmd.dir()
+        conf_dir.location_alias = args[0]
+        return
     if len(args) != 2:
         raise DirectiveError("Alias must have two arguments when used globally")
     conf: AliasServer = cmd.srv()
@@ -106,6 +124,10 @@ def _alias_match(cmd: Cmd, args: Sequence[str]) -> None:
 def translate_alias(r: Request) -> int:
     if r.uri[:1] not in ("/", ""):
         return DECLINED
+    located: AliasDir | None = r.per_dir.get("mod_alias")
+    if located is not None and located.location_alias:
+        r.filename = r.canonical_filename = located.location_alias
+        return OK
     conf: AliasServer = r.server.get("mod_alias")
     for entry in conf.aliases:
         if entry.regex is not None:
@@ -139,6 +161,8 @@ MODULE = Module(
             "AliasMatch", Args.TAKE2, RSRC_CONF, "a regular expression and a filename", _alias_match
         ),
     ),
+    create_dir=AliasDir,
+    merge_dir=merge_dir,
     create_server=AliasServer,
     merge_server=merge_server,
     hooks={"translate_name": (10, translate_alias)},

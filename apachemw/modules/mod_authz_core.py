@@ -56,8 +56,18 @@ def _check_all(args: tuple[str, ...]) -> None:
         )
 
 
+def _method_provider(r: Request, args: tuple[str, ...]) -> str:
+    return GRANTED if r.method in args or (r.method == "HEAD" and "GET" in args) else DENIED
+
+
+def _check_methods(args: tuple[str, ...]) -> None:
+    if not args:
+        raise DirectiveError("'Require method' requires at least one method")
+
+
 PROVIDERS: dict[str, tuple[Provider, Callable[[tuple[str, ...]], None]]] = {
     "all": (_all_provider, _check_all),
+    "method": (_method_provider, _check_methods),
 }
 
 
@@ -125,7 +135,7 @@ def _require_container(cmd: Cmd, args: Sequence[str]) -> None:
 def _auth_merging(cmd: Cmd, args: Sequence[str]) -> None:
     word = args[0].lower()
     if word not in ("off", "and", "or"):
-        raise DirectiveError("AuthMerging must be one of: off | and | or")
+        raise DirectiveError("AuthMerging must be one of: Off | And | Or")
     conf: AuthzDir = cmd.dir()
     conf.merging = word
 

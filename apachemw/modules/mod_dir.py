@@ -80,9 +80,7 @@ def _index_redirect(cmd: Cmd, args: Sequence[str]) -> None:
         except ValueError:
             code = 0
         if not 300 <= code < 400:
-            raise DirectiveError(
-                "DirectoryIndexRedirect only accepts values 'on', 'off' or a 3xx code."
-            )
+            raise DirectiveError("DirectoryIndexRedirect only accepts values between 300 and 399")
         conf.redirect_index = code
 
 

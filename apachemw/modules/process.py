@@ -37,8 +37,17 @@ def _listen(cmd: Cmd, args: Sequence[str]) -> None:
     cmd.ctx.site.listen.append((host.strip("[]") or "0.0.0.0", int(port)))
 
 
-def _module(name: str, ident: str, *rows: object) -> Module:
-    return Module(name=name, ident=ident, directives=tuple(rows))  # type: ignore[arg-type]
+class _NoSettings:
+    """A per-directory config for modules whose per-dir directives do nothing here."""
+
+
+def _module(name: str, ident: str, *rows: object, per_dir: bool = False) -> Module:
+    return Module(
+        name=name,
+        ident=ident,
+        directives=tuple(rows),  # type: ignore[arg-type]
+        create_dir=_NoSettings if per_dir else None,
+    )
 
 
 MODULES: tuple[Module, ...] = (
@@ -68,7 +77,7 @@ MODULES: tuple[Module, ...] = (
             S,
             "Maximum number of Keep-Alive requests per connection, or 0 for infinite",
         ),
-        accepted("KeepAlive", Args.TAKE1, S, "Whether persistent connections should be On or Off"),
+        accepted("KeepAlive", Args.FLAG, S, "Whether persistent connections should be On or Off"),
     ),
     _module(
         "mod_unixd",
@@ -153,6 +162,7 @@ MODULES: tuple[Module, ...] = (
         accepted(
             "LogIOTrackTTFB", Args.FLAG, OR_ALL, "Set to 'ON' to enable tracking time to first byte"
         ),
+        per_dir=True,
     ),
     _module(
         "mod_watchdog",
@@ -160,9 +170,128 @@ MODULES: tuple[Module, ...] = (
         accepted("WatchdogInterval", Args.TAKE1, S, "Watchdog interval in seconds"),
     ),
 )
-# The worker and prefork MPMs take the same tuning directives as event here.
+# The worker and prefork MPMs have their own tables (apache2 -L with each loaded).
 MODULES = (
     *MODULES,
-    Module(name="worker", ident="mpm_worker_module", directives=MODULES[3].directives),
-    Module(name="prefork", ident="mpm_prefork_module", directives=MODULES[3].directives),
+    _module(
+        "worker",
+        "mpm_worker_module",
+        accepted(
+            "ListenBacklog",
+            Args.TAKE1,
+            S,
+            "Maximum length of the queue of pending connections, as used by listen(2)",
+        ),
+        accepted(
+            "ListenCoresBucketsRatio",
+            Args.TAKE1,
+            S,
+            "Ratio between the number of CPU cores (online) and the number of listeners buckets",
+        ),
+        row(
+            "Listen",
+            Args.TAKE_ARGV,
+            S,
+            "A port number or a numeric IP address and a port number, and an optional protocol",
+            _listen,
+        ),
+        accepted("SendBufferSize", Args.TAKE1, S, "Send buffer size in bytes"),
+        accepted("ReceiveBufferSize", Args.TAKE1, S, "Receive buffer size in bytes"),
+        accepted(
+            "ListenTCPDeferAccept",
+            Args.TAKE1,
+            S,
+            "Value set for the socket option TCP_DEFER_ACCEPT if it is set",
+        ),
+        accepted(
+            "StartServers", Args.TAKE1, S, "Number of child processes launched at server startup"
+        ),
+        accepted(
+            "MinSpareThreads",
+            Args.TAKE1,
+            S,
+            "Minimum number of idle threads, to handle request spikes",
+        ),
+        accepted("MaxSpareThreads", Args.TAKE1, S, "Maximum number of idle threads"),
+        accepted(
+            "MaxRequestWorkers", Args.TAKE1, S, "Maximum number of threads alive at the same time"
+        ),
+        accepted("MaxClients", Args.TAKE1, S, "Deprecated name of MaxRequestWorkers"),
+        accepted("ThreadsPerChild", Args.TAKE1, S, "Number of threads each child creates"),
+        accepted(
+            "ServerLimit", Args.TAKE1, S, "Maximum number of child processes for this run of Apache"
+        ),
+        accepted(
+            "ThreadLimit",
+            Args.TAKE1,
+            S,
+            "Maximum number of worker threads per child process for this run of Apache - "
+            "Upper limit for ThreadsPerChild",
+        ),
+        accepted(
+            "GracefulShutdownTimeout",
+            Args.TAKE1,
+            S,
+            "Maximum time in seconds to wait for child processes to complete transactions "
+            "during shutdown",
+        ),
+    ),
+    _module(
+        "prefork",
+        "mpm_prefork_module",
+        accepted(
+            "ListenBacklog",
+            Args.TAKE1,
+            S,
+            "Maximum length of the queue of pending connections, as used by listen(2)",
+        ),
+        accepted(
+            "ListenCoresBucketsRatio",
+            Args.TAKE1,
+            S,
+            "Ratio between the number of CPU cores (online) and the number of listeners buckets",
+        ),
+        row(
+            "Listen",
+            Args.TAKE_ARGV,
+            S,
+            "A port number or a numeric IP address and a port number, and an optional protocol",
+            _listen,
+        ),
+        accepted("SendBufferSize", Args.TAKE1, S, "Send buffer size in bytes"),
+        accepted("ReceiveBufferSize", Args.TAKE1, S, "Receive buffer size in bytes"),
+        accepted(
+            "ListenTCPDeferAccept",
+            Args.TAKE1,
+            S,
+            "Value set for the socket option TCP_DEFER_ACCEPT if it is set",
+        ),
+        accepted(
+            "StartServers", Args.TAKE1, S, "Number of child processes launched at server startup"
+        ),
+        accepted(
+            "MinSpareServers",
+            Args.TAKE1,
+            S,
+            "Minimum number of idle children, to handle request spikes",
+        ),
+        accepted("MaxSpareServers", Args.TAKE1, S, "Maximum number of idle children"),
+        accepted("MaxClients", Args.TAKE1, S, "Deprecated name of MaxRequestWorkers"),
+        accepted(
+            "MaxRequestWorkers", Args.TAKE1, S, "Maximum number of children alive at the same time"
+        ),
+        accepted(
+            "ServerLimit",
+            Args.TAKE1,
+            S,
+            "Maximum value of MaxRequestWorkers for this run of Apache",
+        ),
+        accepted(
+            "GracefulShutdownTimeout",
+            Args.TAKE1,
+            S,
+            "Maximum time in seconds to wait for child processes to complete transactions "
+            "during shutdown",
+        ),
+    ),
 )
