@@ -749,8 +749,16 @@ def _hostname_lookups(value: str) -> str:
     return value.lower()
 
 
-_TOKENS = {"os": "os", "min": "minimal", "minimal": "minimal", "major": "major",
-           "minor": "minor", "prod": "prod", "productonly": "prod", "full": "full"}
+_TOKENS = {
+    "os": "os",
+    "min": "minimal",
+    "minimal": "minimal",
+    "major": "major",
+    "minor": "minor",
+    "prod": "prod",
+    "productonly": "prod",
+    "full": "full",
+}
 
 
 def _server_tokens(value: str) -> str:
