@@ -86,6 +86,20 @@ def test_head_has_no_body(client: Face, site: Site) -> None:
         assert head.header(name) == get.header(name)
 
 
+# Apache's HTTP header filter drops whatever a handler writes for a HEAD request and
+# logs %b as "-"; the app's body should not reach the client (raw() shows what the
+# middleware hands on, before httpx would discard it).
+@pytest.mark.xfail(strict=True, reason="the app's body is passed on and logged for HEAD")
+def test_head_to_app_has_no_body(client: Face, site: Site) -> None:
+    c = client.wrap(client.echo_app(), text=site.conf())
+    r = c.raw("HEAD", b"/app/page")
+    assert r.status == 200
+    assert r.header("X-App") == "echo"
+    assert r.body == b""
+    (line,) = site.log_lines()
+    assert '"HEAD /app/page HTTP/1.1" 200 - ' in line
+
+
 # --- the wrapped app --------------------------------------------------------------
 
 
@@ -152,7 +166,9 @@ def test_error_document_handled_by_app_sees_redirect_vars(client: Face, site: Si
     app = client.echo_app()
     c = client.wrap(app, text=site.conf(API + "\nErrorDocument 404 /api/notfound"))
     r = c.get("/missing/page.html?from=here")
-    assert r.header("X-App") == "echo"
+    # As with a CGI ErrorDocument, the handler's status goes out (it would send
+    # Status: 404 to keep the error); the echo app answers 200.
+    assert (r.status, r.header("X-App")) == (200, "echo")
     assert r.json()["path"] == "/api/notfound"
     env = app.calls[0].env
     assert env["REDIRECT_URL"] == "/missing/page.html"
