@@ -49,6 +49,7 @@ class HtaccessCache:
     def __init__(self, compile_file: Callable[[str, str, int, int, frozenset[str]], Any]) -> None:
         self._compile = compile_file
         self._entries: dict[_Key, HtaccessResult | HtaccessError] = {}
+        self.warned: set[str] = set()  # files whose parse produced Nonfatal warnings
         self._lock = threading.Lock()
 
     def find(
@@ -131,6 +132,8 @@ class HtaccessCache:
         except ConfigError as exc:
             # AH00529-style: "<file>: <message>" at alert level, 500 to the client.
             return HtaccessError(500, f"{path}: {exc.message}")
+        if warnings:
+            self.warned.add(path)
         return HtaccessResult(section, tuple(warnings))
 
     def _forget_older(self, key: _Key) -> None:

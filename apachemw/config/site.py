@@ -70,6 +70,7 @@ class Site:
         self.has_app = False
         self.app_named = False
         self.listen: list[tuple[str, int]] = []
+        self.walk_cache: dict[tuple[int, str], Any] = {}
 
     # -- walking ------------------------------------------------------------------
 
@@ -132,6 +133,12 @@ class Site:
                 for item in applied:
                     self._markers.setdefault(id(item), item)  # keep ids alive
         return merged
+
+    def remember_walk(self, key: tuple[int, str], walked: Any) -> None:
+        """Keep a directory walk's result (see core.walk); bounded, wholesale reset."""
+        if len(self.walk_cache) > 20_000:
+            self.walk_cache.clear()
+        self.walk_cache[key] = walked
 
     def config_marker(self, conf: DirConf) -> Any:
         """An object standing for ``conf`` itself in merge-cache keys."""

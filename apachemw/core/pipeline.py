@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
-from apachemw.core.request import DECLINED, DONE, OK, Incoming, Outcome, Request
+from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
 from apachemw.core.uri import BadRequestTarget, parse_target
 from apachemw.core.uri_escape import escape_uri
 
@@ -306,8 +306,8 @@ def fast_redirect(rr: Request, r: Request) -> None:
     r.content_encoding, r.content_languages = rr.content_encoding, rr.content_languages
     r.per_dir = rr.per_dir
     r.notes = {**rr.notes, **r.notes}
-    r.headers_out.items = rr.headers_out.items + r.headers_out.items
-    r.err_headers_out.items = rr.err_headers_out.items + r.err_headers_out.items
+    r.headers_out = Headers(rr.headers_out.items + r.headers_out.items)
+    r.err_headers_out = Headers(rr.err_headers_out.items + r.err_headers_out.items)
     r.subprocess_env = {**rr.subprocess_env, **r.subprocess_env}
 
 

@@ -46,27 +46,46 @@ class Incoming:
 
 
 class Headers:
-    """An ordered, case-insensitive header table (Apache's ``apr_table_t``)."""
+    """An ordered, case-insensitive header table (Apache's ``apr_table_t``).
 
-    __slots__ = ("items",)
+    ``lowered()`` is the table as one dict (lower-case names, repeated fields
+    joined with ", "), built on first use and dropped on any change.
+    """
+
+    __slots__ = ("_index", "items")
 
     def __init__(self, items: list[tuple[str, str]] | None = None) -> None:
         self.items: list[tuple[str, str]] = items if items is not None else []
+        self._index: dict[str, str] | None = None
+
+    def lowered(self) -> dict[str, str]:
+        index = self._index
+        if index is None:
+            index = {}
+            for name, value in self.items:
+                key = name.lower()
+                index[key] = f"{index[key]}, {value}" if key in index else value
+            self._index = index
+        return index
 
     def get(self, name: str) -> str | None:
-        lname = name.lower()
-        found = [v for k, v in self.items if k.lower() == lname]
-        return ", ".join(found) if found else None
+        return self.lowered().get(name.lower())
 
     def set(self, name: str, value: str) -> None:
         self.unset(name)
-        self.items.append((name, value))
+        self.items.append((name, value))  # unset() already dropped the index
 
     def add(self, name: str, value: str) -> None:
+        self._index = None
         self.items.append((name, value))
+
+    def extend(self, items: list[tuple[str, str]]) -> None:
+        self._index = None
+        self.items.extend(items)
 
     def unset(self, name: str) -> None:
         lname = name.lower()
+        self._index = None
         self.items = [(k, v) for k, v in self.items if k.lower() != lname]
 
     def copy(self) -> Headers:

@@ -58,20 +58,80 @@ def _merge(r: Request, merged: DirConf, section: Section, applied: list[Section]
     return result
 
 
+class _Walked:
+    """A finished walk, reusable while every .htaccess it looked for is unchanged."""
+
+    __slots__ = ("checks", "filename", "path_info", "per_dir")
+
+    def __init__(
+        self,
+        filename: str,
+        path_info: str,
+        per_dir: DirConf,
+        checks: list[tuple[str, tuple[int, int, int] | None]],
+    ) -> None:
+        self.filename = filename
+        self.path_info = path_info
+        self.per_dir = per_dir
+        self.checks = checks
+
+
+def _identity(path: str) -> tuple[int, int, int] | bool | None:
+    """(mtime_ns, size, inode) of a path, None if it does not exist, False on error."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return False
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
 def directory_walk(r: Request) -> int:
-    """Merge <Directory> sections and .htaccess files along ``r.filename``."""
-    server = r.server
-    merged: DirConf = server.defaults
-    applied: list[Section] = []
+    """Merge <Directory> sections and .htaccess files along ``r.filename``.
+
+    Apache walks every request from "/". When the whole path exists and
+    symlinks need no checking, the walk's result depends only on the sections
+    (fixed) and on which .htaccess files exist and what they say, so it is
+    kept and reused while a stat of each .htaccess candidate says the same.
+    """
     if r.filename is None or not r.filename.startswith("/"):
-        r.per_dir = merged
+        r.per_dir = r.server.defaults
         return OK
-    opts = _Opts(merged["core"])
     full = r.filename + r.path_info
     try:
         r.finfo = os.stat(full)
     except (OSError, ValueError):
         r.finfo = None
+    key = (id(r.server), full)
+    if r.finfo is not None:
+        walked: _Walked | None = r.site.walk_cache.get(key)
+        if walked is not None and all(_identity(p) == i for p, i in walked.checks):
+            r.filename, r.path_info, r.per_dir = walked.filename, walked.path_info, walked.per_dir
+            return OK
+    trace = _Trace(reusable=r.finfo is not None)
+    status = _walk(r, full, trace)
+    if status == OK and trace.reusable and r.filename is not None:
+        r.site.remember_walk(key, _Walked(r.filename, r.path_info, r.per_dir, trace.checks))
+    return status
+
+
+class _Trace:
+    """What a walk looked at, and whether its result can be reused."""
+
+    __slots__ = ("checks", "reusable")
+
+    def __init__(self, reusable: bool) -> None:
+        self.reusable = reusable
+        self.checks: list[tuple[str, tuple[int, int, int] | None]] = []
+
+
+def _walk(r: Request, full: str, trace: _Trace) -> int:
+    """ap_directory_walk proper; ``trace`` collects what makes it reusable."""
+    server = r.server
+    merged: DirConf = server.defaults
+    applied: list[Section] = []
+    opts = _Opts(merged["core"])
     segments = [p for p in full.split("/") if p]
     plain = server.plain_dir_sections
     filename = "/"
@@ -90,10 +150,14 @@ def directory_walk(r: Request) -> int:
             opts.merge(section.conf.get("core"))
             merged = _merge(r, merged, section, applied)
         if is_dir and (opts.override or opts.override_list):
+            if trace.reusable:
+                trace.checks.extend(_candidates(r, test_dir))
             found = _htaccess(r, test_dir, opts)
             if isinstance(found, int):
                 return found
             if found is not None:
+                if found.file in r.site.htaccess.warned:
+                    trace.reusable = False  # Nonfatal warnings are logged every request
                 opts.merge(found.conf.get("core"))
                 merged = _merge(r, merged, found, applied)
         if consumed == len(segments):
@@ -104,6 +168,8 @@ def directory_walk(r: Request) -> int:
         if isinstance(step, int):
             return step
         this = step
+        if step is not _DIR_INFO:
+            trace.reusable = False  # a real lstat happened: symlinks are checked per request
         if step is None or not stat.S_ISDIR(step.st_mode):
             break
         is_dir = step is not _DIR_INFO or consumed < len(segments) or _is_dir(r.finfo)
@@ -129,6 +195,14 @@ def directory_walk(r: Request) -> int:
             merged = _merge(r, merged, section, applied)
     r.per_dir = merged
     return OK
+
+
+def _candidates(r: Request, directory: str) -> list[tuple[str, tuple[int, int, int] | None]]:
+    out: list[tuple[str, tuple[int, int, int] | None]] = []
+    for name in r.server.get("core").access_names or (".htaccess",):
+        ident = _identity(directory + name)
+        out.append((directory + name, ident if ident is not False else (-1, -1, -1)))
+    return out
 
 
 def _is_dir(info: os.stat_result | None) -> bool:

@@ -183,7 +183,7 @@ def _serve_file(r: Request, info: os.stat_result) -> int:
     headers.append(("Accept-Ranges", "none" if conf.max_ranges == -1 else "bytes"))
     status = r.status if r.prev is not None else 200
     condition = None
-    if 200 <= status < 300 and not r.no_local_copy:
+    if 200 <= status < 300 and not r.no_local_copy and _has_conditions(r):
         condition = http.meets_conditions(
             r.method,
             _lower_headers(r),
@@ -192,18 +192,22 @@ def _serve_file(r: Request, info: os.stat_result) -> int:
             request_time=r.request_time,
             status=status,
         )
-    r.headers_out.items.extend(headers)
+    r.headers_out.extend(headers)
     if condition is not None:
         return _not_modified(r, condition)
     return _file_outcome(r, info, conf, etag, mtime, status)
 
 
+_CONDITIONS = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
+
+
+def _has_conditions(r: Request) -> bool:
+    lowered = r.headers_in.lowered()
+    return any(name in lowered for name in _CONDITIONS)
+
+
 def _lower_headers(r: Request) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in r.headers_in.items:
-        key = name.lower()
-        out[key] = f"{out[key]}, {value}" if key in out else value
-    return out
+    return r.headers_in.lowered()
 
 
 def _not_modified(r: Request, status: int) -> int:

@@ -108,7 +108,7 @@ def _fixup_fallback(r: Request) -> int:
         pipeline.fast_redirect(rr, r)
         return OK
     if 300 <= rr.status < 400:
-        r.headers_out.items.extend(rr.headers_out.items)
+        r.headers_out.extend(rr.headers_out.items)
         return rr.status
     if rr.status not in (0, 200, 404):
         return rr.status
@@ -162,8 +162,8 @@ def _try_indexes(r: Request, conf: DirConfig, names: Sequence[str]) -> int:
             pipeline.fast_redirect(rr, r)
             return OK
         if 300 <= rr.status < 400 or (rr.status in (406, 401) and left == 1):
-            r.headers_out.items.extend(rr.headers_out.items)
-            r.err_headers_out.items.extend(rr.err_headers_out.items)
+            r.headers_out.extend(rr.headers_out.items)
+            r.err_headers_out.extend(rr.err_headers_out.items)
             return rr.status
         if rr.status not in (0, 200, 404):
             error = rr.status

@@ -104,3 +104,26 @@ def test_htaccess_is_parsed_once_per_version(tmp_path: Path) -> None:
     assert dict(_get(engine, "/f.a").headers)["Content-Type"] == "text/x-two"
     assert len(calls) == 1
     assert first.status == 200
+
+
+def test_new_htaccess_is_seen_after_a_reused_walk(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "f.a").write_text("x")
+    engine = _engine(tmp_path)
+    assert _get(engine, "/sub/f.a").status == 200
+    assert _get(engine, "/sub/f.a").status == 200  # served from the reused walk
+    (tmp_path / "sub" / ".htaccess").write_text("Require all denied\n")
+    assert _get(engine, "/sub/f.a").status == 403
+    (tmp_path / "sub" / ".htaccess").unlink()
+    assert _get(engine, "/sub/f.a").status == 200
+
+
+def test_symlink_checks_are_never_reused(tmp_path: Path) -> None:
+    (tmp_path / "real.txt").write_text("x")
+    os.symlink(tmp_path / "real.txt", tmp_path / "link.txt")
+    extra = f"<Directory {tmp_path}>\n    Options -FollowSymLinks\n</Directory>"
+    engine = _engine(tmp_path, extra)
+    assert _get(engine, "/link.txt").status == 403
+    (tmp_path / "link.txt").unlink()
+    (tmp_path / "link.txt").write_text("now a file")
+    assert _get(engine, "/link.txt").status == 200
