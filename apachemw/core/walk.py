@@ -201,7 +201,10 @@ def _candidates(r: Request, directory: str) -> list[tuple[str, tuple[int, int, i
     out: list[tuple[str, tuple[int, int, int] | None]] = []
     for name in r.server.get("core").access_names or (".htaccess",):
         ident = _identity(directory + name)
-        out.append((directory + name, ident if ident is not False else (-1, -1, -1)))
+        # An unreadable candidate never compares equal again: no reuse.
+        out.append(
+            (directory + name, ident if isinstance(ident, tuple) or ident is None else (-1, -1, -1))
+        )
     return out
 
 
