@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
+from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
 from apachemw.core.uri import BadRequestTarget, parse_target
@@ -82,11 +84,20 @@ class Engine:
         if not incoming.request_time:
             incoming.request_time = time.time()
         r = Request(incoming, self.site, self.site.main)
-        status = read_request(r)
-        if status == OK:
-            status = process_internal(r)
-            if status == OK:
-                status = invoke_handler(r)
+        try:
+            status = _run(r)
+        except NeedsBlockingIO:
+            raise
+        except Exception:  # a bug of ours must still get Apache's 500, and a log line
+            self.site.log_error(
+                r,
+                "crit",
+                "core",
+                "apachemw internal error: " + traceback.format_exc().replace("\n", " | "),
+            )
+            r = Request(incoming, self.site, r.server or self.site.main)
+            r.per_dir = r.server.defaults
+            status = 500
         final = _last(r)
         if status not in (OK, DONE):
             die(final, status)
@@ -94,6 +105,15 @@ class Engine:
         assert final.outcome is not None
         final.outcome.request = final
         return final.outcome
+
+
+def _run(r: Request) -> int:
+    status = read_request(r)
+    if status == OK:
+        status = process_internal(r)
+        if status == OK:
+            status = invoke_handler(r)
+    return status
 
 
 def _last(r: Request) -> Request:

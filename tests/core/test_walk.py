@@ -127,3 +127,22 @@ def test_symlink_checks_are_never_reused(tmp_path: Path) -> None:
     (tmp_path / "link.txt").unlink()
     (tmp_path / "link.txt").write_text("now a file")
     assert _get(engine, "/link.txt").status == 200
+
+
+def test_an_internal_error_is_apaches_500_and_a_log_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    engine = _engine(tmp_path)
+    lines: list[str] = []
+    engine.site.error_log = lines.append
+
+    def broken(r: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("apachemw.modules.mod_mime.find_ct", broken)
+    engine.site.hooks["type_checker"] = [broken]
+    outcome = _get(engine, "/f.txt")
+    assert outcome.status == 500
+    assert b"Internal Server Error" in outcome.body
+    assert any("RuntimeError: boom" in line and "\n" not in line for line in lines)
