@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,12 @@ from apachemw.asgi import Apache as ASGIApache
 from apachemw.wsgi import Apache as WSGIApache
 
 __all__ = ["Face", "Response", "Site"]
+
+# contrib/ ships in the checkout, not in the wheel: importable from the repository root
+# (an editable install puts it on sys.path already; a plain one does not).
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
 
 # The combined format of Debian's apache2.conf.
 COMBINED = 'LogFormat "%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" combined'

@@ -213,6 +213,13 @@ def test_htaccess_honoured_and_edit_seen(client: Face, site: Site) -> None:
     assert c.get("/").status == 403
     site.write(".htaccess", "\n")
     assert c.get("/").body == b"index"
+    # An edit of the same size, in place (same inode), as an editor saving quickly would.
+    site.write("one.html", "one")
+    site.write("two.html", "two")
+    site.write(".htaccess", "DirectoryIndex one.html\n")
+    assert c.get("/").body == b"one"
+    site.write(".htaccess", "DirectoryIndex two.html\n")
+    assert c.get("/").body == b"two"
 
 
 def test_bad_htaccess_is_500_and_logged(client: Face, site: Site) -> None:
@@ -315,6 +322,26 @@ def test_asgi_lifespan_passes_through_untouched(site: Site) -> None:
     asyncio.run(Apache(app, text=site.conf())(scope, receive, send))
     assert app.other_scopes == [snapshot]
     assert app.other_scopes[0] is scope
+
+
+def test_asgi_lifespan_answered_without_an_app(site: Site) -> None:
+    from apachemw.asgi import Apache
+
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
+    asyncio.run(Apache(None, text=site.conf())(scope, receive, send))
+    assert [m["type"] for m in sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
 
 
 def test_asgi_websocket_passes_through_untouched(site: Site) -> None:
