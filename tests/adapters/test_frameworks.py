@@ -18,6 +18,11 @@ from contrib import django_asgi, django_wsgi, flask_app, starlette_app
 
 from .conftest import Client, Site
 
+LOAD_MODULES = "".join(
+    f"LoadModule {name}_module /usr/lib/apache2/modules/mod_{name}.so\n"
+    for name in ("authz_core", "mime", "dir")
+)
+
 
 @pytest.fixture
 def static_site(site: Site) -> Site:
@@ -69,6 +74,14 @@ def test_flask(static_site: Site) -> None:
     assert "<title>404 Not Found</title>" in r.text
     assert "The requested URL was not found on the server." in r.text  # Werkzeug's wording
     assert seen == ["/hello", "/nowhere"]
+
+
+def test_flask_document_root(static_site: Site) -> None:
+    """The README's form: no configuration, a directory with Debian's defaults."""
+    c = Client("wsgi", flask_app.create_app(document_root=static_site.docroot))
+    _assert_static(c)
+    assert c.get("/hello").json() == {"hello": "flask"}
+    assert c.get("/nowhere").status == 404
 
 
 # --- Django ---------------------------------------------------------------------------
@@ -146,8 +159,11 @@ def _assert_starlette(c: Client, seen: list[str]) -> None:
 def test_starlette_middleware(static_site: Site) -> None:
     from starlette.middleware import Middleware
 
+    # config= a file, as in the README; a file loads its modules as httpd.conf does.
+    conf = static_site.tmp / "httpd.conf"
+    conf.write_text(LOAD_MODULES + static_site.conf())
     seen: list[str] = []
-    app = starlette_app.create_app(inner=[Middleware(Recorder, seen=seen)], text=static_site.conf())
+    app = starlette_app.create_app(inner=[Middleware(Recorder, seen=seen)], config=conf)
     _assert_starlette(Client("asgi", app), seen)
 
 
