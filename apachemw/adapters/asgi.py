@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core.filecache import SmallFiles
@@ -36,7 +37,9 @@ def incoming_from_scope(scope: Scope) -> Incoming:
     query = scope.get("query_string") or b""
     client = scope.get("client") or ("127.0.0.1", 0)
     server = scope.get("server") or ("127.0.0.1", 80)
+    root = str(scope.get("root_path") or "").rstrip("/")
     return Incoming(
+        mount=quote(root.encode("utf-8", "surrogateescape"), safe="/:@!$&'()*+,;=~-._").encode(),
         method=scope.get("method", "GET"),
         target=bytes(raw) + (b"?" + bytes(query) if query else b""),
         protocol=f"HTTP/{scope.get('http_version', '1.1')}",
@@ -131,12 +134,14 @@ class Apache:
         assert outcome.app is not None and self.app is not None
         call = outcome.app
         inner = dict(scope)
-        inner["path"] = inner.get("root_path", "") + call.path
-        inner["raw_path"] = call.raw_path
+        root = str(scope.get("root_path") or "").rstrip("/")
+        inner["path"] = root + call.path
+        inner["raw_path"] = _quote_path(root) + call.raw_path
         inner["query_string"] = call.query.encode("latin-1", "replace")
         inner["apachemw.env"] = dict(call.env)
         extra = _encode(outcome.headers)
         seen: dict[str, Any] = {"status": 500, "headers": [], "sent": 0}
+        head = scope.get("method") == "HEAD"
 
         async def wrapped_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -147,6 +152,9 @@ class Apache:
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
                 ]
             elif message["type"] == "http.response.body":
+                if head:
+                    # Apache's header_only: the handler's body never reaches the client.
+                    message = {**message, "body": b""}
                 seen["sent"] += len(message.get("body", b""))
             await send(message)
 
@@ -199,6 +207,10 @@ async def _stream(send: Send, fbody: FileBody) -> int:
     finally:
         handle.close()
     return sent
+
+
+def _quote_path(path: str) -> bytes:
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/:@!$&'()*+,;=~-._").encode()
 
 
 def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:

@@ -33,10 +33,16 @@ def _raw_target(environ: Environ) -> bytes:
         value = environ.get(key)
         if value:
             return str(value).encode("latin-1", "replace")
-    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    path = str(environ.get("SCRIPT_NAME", "")).rstrip("/") + str(environ.get("PATH_INFO", ""))
     raw = quote(path.encode("latin-1", "replace"), safe="/:@!$&'()*+,;=~-._").encode()
     query = environ.get("QUERY_STRING", "")
     return raw + (b"?" + query.encode("latin-1", "replace") if query else b"")
+
+
+def _raw_mount(script_name: str) -> bytes:
+    """SCRIPT_NAME as it appears at the start of the raw target."""
+    raw = script_name.encode("latin-1", "replace")
+    return quote(raw, safe="/:@!$&'()*+,;=~-._").encode()
 
 
 def incoming_from_environ(environ: Environ) -> Incoming:
@@ -48,9 +54,11 @@ def incoming_from_environ(environ: Environ) -> Incoming:
     for key, name in (("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")):
         if environ.get(key):
             headers.append((name, str(environ[key])))
+    script_name = str(environ.get("SCRIPT_NAME") or "").rstrip("/")
     return Incoming(
         method=environ.get("REQUEST_METHOD", "GET"),
         target=_raw_target(environ),
+        mount=_raw_mount(script_name),
         protocol=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         headers=headers,
         remote_addr=environ.get("REMOTE_ADDR", "127.0.0.1"),
@@ -186,6 +194,9 @@ class Apache:
             finish(self.engine, outcome, seen["status"], sent, seen["headers"])
 
         closer = getattr(result, "close", None)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            # Apache's header_only: the handler's body never reaches the client.
+            return _Body(iter(()), done, closer)
         return _Body(iter(result), done, closer)
 
 

@@ -163,7 +163,10 @@ def _parse_for(r: Request, name: str | None) -> int:
     merge = r.server.get("core").merge_slashes is not False
     try:
         target = parse_target(
-            r.incoming.target, r.method, merge_slashes=merge, allow_encoded_slashes=slashes
+            r.incoming.local_target(),
+            r.method,
+            merge_slashes=merge,
+            allow_encoded_slashes=slashes,
         )
     except BadRequestTarget as exc:
         _log_target_error(r, exc)
@@ -496,7 +499,8 @@ def construct_url(r: Request, path: str) -> str:
     port = server_port(r)
     default = 80 if scheme == "http" else 443
     authority = host if port == default else f"{host}:{port}"
-    return f"{scheme}://{authority}{path}"
+    mount = r.incoming.mount.decode("latin-1")
+    return f"{scheme}://{authority}{mount}{path}"
 
 
 __all__ += ["allowed_methods", "die", "escape_uri", "server_name", "server_port"]

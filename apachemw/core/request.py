@@ -43,6 +43,20 @@ class Incoming:
     request_time: float = 0.0
     # False on an event loop: a needed file read raises NeedsBlockingIO instead.
     may_block: bool = True
+    # Where the middleware is mounted (WSGI SCRIPT_NAME, ASGI root_path), as sent:
+    # Apache's rules apply to the path below it; URLs it builds put it back.
+    mount: bytes = b""
+
+    def local_target(self) -> bytes:
+        """The request-target with the mount prefix taken off."""
+        mount = self.mount
+        if (
+            mount
+            and self.target.startswith(mount)
+            and self.target[len(mount) :][:1] in (b"/", b"?", b"")
+        ):
+            return self.target[len(mount) :] or b"/"
+        return self.target
 
 
 class Headers:

@@ -10,7 +10,6 @@ import threading
 from typing import Any
 
 import httpx
-import pytest
 
 from .conftest import ASGIEcho, Face, Response, Site, asgi_scope
 
@@ -89,7 +88,6 @@ def test_head_has_no_body(client: Face, site: Site) -> None:
 # Apache's HTTP header filter drops whatever a handler writes for a HEAD request and
 # logs %b as "-"; the app's body should not reach the client (raw() shows what the
 # middleware hands on, before httpx would discard it).
-@pytest.mark.xfail(strict=True, reason="the app's body is passed on and logged for HEAD")
 def test_head_to_app_has_no_body(client: Face, site: Site) -> None:
     c = client.wrap(client.echo_app(), text=site.conf())
     r = c.raw("HEAD", b"/app/page")
@@ -120,10 +118,6 @@ def test_unmapped_request_goes_to_app(client: Face, site: Site) -> None:
 # The app should see what the server gave it under a mount point: WSGI SCRIPT_NAME and
 # PATH_INFO as they were (REQUEST_URI carries the whole path, as gunicorn/uWSGI set it),
 # ASGI root_path with a path that includes it once (the ASGI spec).
-@pytest.mark.xfail(
-    strict=True,
-    reason="adapters hand r.uri (prefix included) back as PATH_INFO / appended to root_path",
-)
 def test_app_mounted_under_prefix_keeps_prefix(client: Face, site: Site) -> None:
     app = client.echo_app()
     c = client.wrap(app, text=site.conf())
