@@ -21,7 +21,7 @@ from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core.filecache import SmallFiles
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import FileBody, Incoming, Outcome
-from apachemw.engine import CHUNK, build_engine, finish
+from apachemw.engine import CHUNK, build_engine, error_outcome, finish, invalid_header
 
 __all__ = ["Apache", "incoming_from_scope"]
 
@@ -144,7 +144,27 @@ class Apache:
         head = scope.get("method") == "HEAD"
 
         async def wrapped_send(message: Message) -> None:
+            if seen.get("refused"):
+                return  # the app's answer was replaced by Apache's 500
             if message["type"] == "http.response.start":
+                raw = [
+                    (k.decode("latin-1"), v.decode("latin-1"))
+                    for k, v in message.get("headers", ())
+                ]
+                note = invalid_header(raw)
+                if note is not None:
+                    seen["refused"] = True
+                    error = error_outcome(self.engine, outcome, 500, note)
+                    seen.update(status=500, headers=error.headers, sent=len(error.body))
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 500,
+                            "headers": _encode(error.headers),
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": error.body})
+                    return
                 message = dict(message)
                 message["headers"] = list(message.get("headers", ())) + extra
                 seen["status"] = message["status"]

@@ -14,7 +14,14 @@ from typing import Any
 from urllib.parse import quote
 
 from apachemw.core.request import Incoming, Outcome
-from apachemw.engine import CHUNK, build_engine, finish, status_line
+from apachemw.engine import (
+    CHUNK,
+    build_engine,
+    error_outcome,
+    finish,
+    invalid_header,
+    status_line,
+)
 
 __all__ = ["Apache", "incoming_from_environ"]
 
@@ -178,10 +185,15 @@ class Apache:
         inner["QUERY_STRING"] = call.query
         inner.update(call.env)
         inner["apachemw.env"] = dict(call.env)
-        seen: dict[str, Any] = {"status": 200, "headers": []}
+        seen: dict[str, Any] = {"status": 200, "headers": [], "error": None}
         extra = list(outcome.headers)
 
         def inner_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            note = invalid_header(headers)
+            if note is not None:
+                error = error_outcome(self.engine, outcome, 500, note)
+                seen["error"] = error
+                status, headers, extra[:] = status_line(500), list(error.headers), []
             seen["status"] = int(status.split(" ", 1)[0])
             seen["headers"] = list(headers) + extra
             if exc_info is not None:
@@ -197,7 +209,17 @@ class Apache:
         if environ.get("REQUEST_METHOD") == "HEAD":
             # Apache's header_only: the handler's body never reaches the client.
             return _Body(iter(()), done, closer)
-        return _Body(iter(result), done, closer)
+        return _Body(_app_chunks(result, seen), done, closer)
+
+
+def _app_chunks(result: Iterable[bytes], seen: dict[str, Any]) -> Iterator[bytes]:
+    """The app's body, unless its headers were refused: then Apache's 500 page."""
+    for chunk in result:
+        if seen["error"] is not None:
+            break
+        yield chunk
+    if seen["error"] is not None:
+        yield seen["error"].body
 
 
 class _LoggedFile:
