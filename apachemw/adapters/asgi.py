@@ -11,6 +11,7 @@ Lifespan and websocket scopes pass straight through to the wrapped app.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -21,7 +22,7 @@ from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core.filecache import SmallFiles
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import FileBody, Incoming, Outcome
-from apachemw.engine import CHUNK, build_engine, error_outcome, finish, invalid_header
+from apachemw.engine import build_engine, error_outcome, finish, invalid_header
 
 __all__ = ["Apache", "incoming_from_scope"]
 
@@ -72,17 +73,6 @@ async def _decide(engine: Engine, incoming: Incoming) -> Outcome:
 
 def _slices(data: bytes, parts: list[bytes | tuple[int, int]]) -> bytes:
     return b"".join(p if isinstance(p, bytes) else data[p[0] : p[1] + 1] for p in parts)
-
-
-def _read_part(handle: BinaryIO, part: bytes | tuple[int, int] | None) -> bytes:
-    """One chunk of a whole file (part None), or one piece of a ranged answer."""
-    if part is None:
-        return handle.read(CHUNK)
-    if isinstance(part, bytes):
-        return part
-    start, end = part
-    handle.seek(start)
-    return handle.read(end - start + 1)
 
 
 class Apache:
@@ -205,26 +195,59 @@ async def _send_body(send: Send, outcome: Outcome, pathsend: bool) -> int:
     return await _stream(send, fbody)
 
 
+STREAM_CHUNK = 256 * 1024
+
+
+def _read_piece(handle: BinaryIO, part: bytes | tuple[int, int] | None, offset: int) -> bytes:
+    """Up to STREAM_CHUNK bytes of a whole file (part None) or of one range piece."""
+    if part is None:
+        return handle.read(STREAM_CHUNK)
+    if isinstance(part, bytes):
+        return part
+    start, end = part
+    handle.seek(start + offset)
+    return handle.read(min(STREAM_CHUNK, end - start + 1 - offset))
+
+
+def _pieces(fbody: FileBody) -> list[bytes | tuple[int, int] | None]:
+    return list(fbody.parts) if fbody.parts is not None else [None]
+
+
 async def _stream(send: Send, fbody: FileBody) -> int:
-    """A large file, a chunk (or a range piece) at a time, each read in a thread."""
+    """A large file in bounded chunks read in the thread pool, the next read
+    running while the previous chunk is being sent."""
     loop = asyncio.get_running_loop()
     handle = await loop.run_in_executor(None, open, fbody.path, "rb")
     sent = 0
+    pieces = _pieces(fbody)
+    index, offset = 0, 0
+    pending: asyncio.Future[bytes] | None = loop.run_in_executor(
+        None, _read_piece, handle, pieces[0], 0
+    )
     try:
-        pieces: list[bytes | tuple[int, int] | None] = (
-            list(fbody.parts) if fbody.parts is not None else [None]
-        )
-        for index, part in enumerate(pieces):
-            last_piece = index == len(pieces) - 1
-            while True:
-                chunk = await loop.run_in_executor(None, _read_part, handle, part)
-                more_file = part is None and len(chunk) == CHUNK
-                more = more_file or not last_piece
-                await send({"type": "http.response.body", "body": chunk, "more_body": more})
-                sent += len(chunk)
-                if not more_file:
-                    break
+        while pending is not None:
+            chunk = await pending
+            part = pieces[index]
+            offset += len(chunk)
+            piece_done = (
+                len(chunk) < STREAM_CHUNK
+                if part is None
+                else isinstance(part, bytes) or offset >= part[1] - part[0] + 1 or not chunk
+            )
+            if piece_done:
+                index, offset = index + 1, 0
+            more = index < len(pieces)
+            pending = (
+                loop.run_in_executor(None, _read_piece, handle, pieces[index], offset)
+                if more
+                else None
+            )
+            await send({"type": "http.response.body", "body": chunk, "more_body": more})
+            sent += len(chunk)
     finally:
+        if pending is not None:  # the client went away mid-file: let the read finish
+            with contextlib.suppress(Exception):
+                await pending
         handle.close()
     return sent
 

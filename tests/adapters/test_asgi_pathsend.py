@@ -60,3 +60,19 @@ def test_without_pathsend_the_body_is_streamed(tmp_path: Path) -> None:
     sent = _run(app, _scope("/a.txt", {}, []))
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[1]["body"] == b"hello"
+
+
+def test_large_file_and_ranges_stream_in_bounded_chunks(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 6000  # 1.5 MB: past the small-file cache
+    (tmp_path / "f.bin").write_bytes(data)
+    app = Apache(None, document_root=tmp_path)
+    sent = _run(app, _scope("/f.bin", {}, []))
+    chunks = [m["body"] for m in sent[1:]]
+    assert b"".join(chunks) == data
+    assert max(len(c) for c in chunks) <= 256 * 1024
+    assert sent[-1]["more_body"] is False
+    ranged = _run(app, _scope("/f.bin", {}, [(b"range", b"bytes=0-9,300000-700000")]))
+    body = b"".join(m["body"] for m in ranged[1:])
+    assert ranged[0]["status"] == 206
+    assert len(body) == int(dict(ranged[0]["headers"])[b"content-length"])
+    assert data[300000:700001] in body and data[0:10] in body
