@@ -367,47 +367,54 @@ def _virtualhost_section(cmd: Cmd, args: Sequence[str]) -> None:
 # ---------------------------------------------------------------- directives
 
 
+_OPTION_BITS = {
+    "indexes": OPT_INDEXES,
+    "includes": OPT_INCLUDES | OPT_INC_WITH_EXEC,
+    "includesnoexec": OPT_INCLUDES,
+    "followsymlinks": OPT_SYM_LINKS,
+    "symlinksifownermatch": OPT_SYM_OWNER,
+    "execcgi": OPT_EXECCGI,
+    "multiviews": OPT_MULTI,
+}
+_MIXED = "Either all Options must start with + or -, or no Option may."
+
+
+def _option_bit(name: str, first: bool, merge: bool) -> int:
+    """One Options keyword's bits, with set_options's checks on None and All."""
+    lname = name.lower()
+    if lname in ("none", "all"):
+        label = "None" if lname == "none" else "All"
+        if not first:
+            article = "first Option" if lname == "none" else "first option"
+            raise DirectiveError(f"'Options {label}' must be the {article} given.")
+        if merge:
+            raise DirectiveError(f"You may not use 'Options +{label}' or 'Options -{label}'.")
+        return OPT_NONE if lname == "none" else OPT_ALL
+    if lname == "runscripts":  # Apache's backward-compatible alias
+        return OPT_MULTI | OPT_EXECCGI
+    if lname not in _OPTION_BITS:
+        raise DirectiveError(f"Illegal option {name}")
+    return _OPTION_BITS[lname]
+
+
 def _options(cmd: Cmd, args: Sequence[str]) -> None:
+    """set_options: all words +/- (merge with the parent) or none (replace)."""
     conf: CoreDir = cmd.dir()
-    words = cmd.node.args
-    names = {
-        "indexes": OPT_INDEXES,
-        "includes": OPT_INCLUDES | OPT_INC_WITH_EXEC,
-        "includesnoexec": OPT_INCLUDES,
-        "followsymlinks": OPT_SYM_LINKS,
-        "symlinksifownermatch": OPT_SYM_OWNER,
-        "execcgi": OPT_EXECCGI,
-        "multiviews": OPT_MULTI,
-        "runscripts": OPT_MULTI | OPT_EXECCGI,
-    }
-    mixed = "Either all Options must start with + or -, or no Option may."
     merge = all_none = False
-    for index, word in enumerate(words):
+    for index, word in enumerate(cmd.node.args):
         first = index == 0
         action = word[0] if word[:1] in ("+", "-") else ""
         name = word[1:] if action else word
         if action:
             if not merge and not first and not all_none:
-                raise DirectiveError(mixed)
+                raise DirectiveError(_MIXED)
             merge = True
         elif first:
             conf.opts = OPT_NONE
         elif merge:
-            raise DirectiveError(mixed)
-        lname = name.lower()
-        if lname in ("none", "all"):
-            label = "None" if lname == "none" else "All"
-            if not first:
-                article = "first Option" if lname == "none" else "first option"
-                raise DirectiveError(f"'Options {label}' must be the {article} given.")
-            if merge:
-                raise DirectiveError(f"You may not use 'Options +{label}' or 'Options -{label}'.")
-            opt = OPT_NONE if lname == "none" else OPT_ALL
-            all_none = True
-        elif lname in names:
-            opt = names[lname]
-        else:
-            raise DirectiveError(f"Illegal option {name}")
+            raise DirectiveError(_MIXED)
+        opt = _option_bit(name, first, merge)
+        all_none = all_none or name.lower() in ("none", "all")
         if cmd.override_opts & opt != opt:
             raise DirectiveError(f"Option {name} not allowed here")
         if action == "-":
@@ -423,17 +430,8 @@ def _options(cmd: Cmd, args: Sequence[str]) -> None:
 
 
 def _allow_opts(value: str) -> int:
-    names = {
-        "indexes": OPT_INDEXES,
-        "includes": OPT_INCLUDES | OPT_INC_WITH_EXEC,
-        "includesnoexec": OPT_INCLUDES,
-        "followsymlinks": OPT_SYM_LINKS,
-        "symlinksifownermatch": OPT_SYM_OWNER,
-        "execcgi": OPT_EXECCGI,
-        "multiviews": OPT_MULTI,
-        "all": OPT_ALL,
-        "none": OPT_NONE,
-    }
+    """AllowOverride Options=a,b: the options a .htaccess may set."""
+    names = {**_OPTION_BITS, "all": OPT_ALL, "none": OPT_NONE}
     opts = OPT_NONE
     for word in value.split(","):
         if word.lower() not in names:

@@ -50,6 +50,38 @@ def _module(name: str, ident: str, *rows: object, per_dir: bool = False) -> Modu
     )
 
 
+# Apache's LISTEN_COMMANDS: every MPM declares the same listener directives.
+_LISTEN_ROWS = (
+    accepted(
+        "ListenBacklog",
+        Args.TAKE1,
+        S,
+        "Maximum length of the queue of pending connections, as used by listen(2)",
+    ),
+    accepted(
+        "ListenCoresBucketsRatio",
+        Args.TAKE1,
+        S,
+        "Ratio between the number of CPU cores (online) and the number of listeners buckets",
+    ),
+    row(
+        "Listen",
+        Args.TAKE_ARGV,
+        S,
+        "A port number or a numeric IP address and a port number, and an optional protocol",
+        _listen,
+    ),
+    accepted("SendBufferSize", Args.TAKE1, S, "Send buffer size in bytes"),
+    accepted("ReceiveBufferSize", Args.TAKE1, S, "Receive buffer size in bytes"),
+    accepted(
+        "ListenTCPDeferAccept",
+        Args.TAKE1,
+        S,
+        "Value set for the socket option TCP_DEFER_ACCEPT if it is set",
+    ),
+)
+
+
 MODULES: tuple[Module, ...] = (
     _module(
         "mod_so",
@@ -90,33 +122,7 @@ MODULES: tuple[Module, ...] = (
     _module(
         "event",
         "mpm_event_module",
-        accepted(
-            "ListenBacklog",
-            Args.TAKE1,
-            S,
-            "Maximum length of the queue of pending connections, as used by listen(2)",
-        ),
-        accepted(
-            "ListenCoresBucketsRatio",
-            Args.TAKE1,
-            S,
-            "Ratio between the number of CPU cores (online) and the number of listeners buckets",
-        ),
-        row(
-            "Listen",
-            Args.TAKE_ARGV,
-            S,
-            "A port number or a numeric IP address and a port number, and an optional protocol",
-            _listen,
-        ),
-        accepted("SendBufferSize", Args.TAKE1, S, "Send buffer size in bytes"),
-        accepted("ReceiveBufferSize", Args.TAKE1, S, "Receive buffer size in bytes"),
-        accepted(
-            "ListenTCPDeferAccept",
-            Args.TAKE1,
-            S,
-            "Value set for the socket option TCP_DEFER_ACCEPT if it is set",
-        ),
+        *_LISTEN_ROWS,
         accepted(
             "StartServers", Args.TAKE1, S, "Number of child processes launched at server startup"
         ),
@@ -171,38 +177,13 @@ MODULES: tuple[Module, ...] = (
     ),
 )
 # The worker and prefork MPMs have their own tables (apache2 -L with each loaded).
+
 MODULES = (
     *MODULES,
     _module(
         "worker",
         "mpm_worker_module",
-        accepted(
-            "ListenBacklog",
-            Args.TAKE1,
-            S,
-            "Maximum length of the queue of pending connections, as used by listen(2)",
-        ),
-        accepted(
-            "ListenCoresBucketsRatio",
-            Args.TAKE1,
-            S,
-            "Ratio between the number of CPU cores (online) and the number of listeners buckets",
-        ),
-        row(
-            "Listen",
-            Args.TAKE_ARGV,
-            S,
-            "A port number or a numeric IP address and a port number, and an optional protocol",
-            _listen,
-        ),
-        accepted("SendBufferSize", Args.TAKE1, S, "Send buffer size in bytes"),
-        accepted("ReceiveBufferSize", Args.TAKE1, S, "Receive buffer size in bytes"),
-        accepted(
-            "ListenTCPDeferAccept",
-            Args.TAKE1,
-            S,
-            "Value set for the socket option TCP_DEFER_ACCEPT if it is set",
-        ),
+        *_LISTEN_ROWS,
         accepted(
             "StartServers", Args.TAKE1, S, "Number of child processes launched at server startup"
         ),
@@ -239,33 +220,7 @@ MODULES = (
     _module(
         "prefork",
         "mpm_prefork_module",
-        accepted(
-            "ListenBacklog",
-            Args.TAKE1,
-            S,
-            "Maximum length of the queue of pending connections, as used by listen(2)",
-        ),
-        accepted(
-            "ListenCoresBucketsRatio",
-            Args.TAKE1,
-            S,
-            "Ratio between the number of CPU cores (online) and the number of listeners buckets",
-        ),
-        row(
-            "Listen",
-            Args.TAKE_ARGV,
-            S,
-            "A port number or a numeric IP address and a port number, and an optional protocol",
-            _listen,
-        ),
-        accepted("SendBufferSize", Args.TAKE1, S, "Send buffer size in bytes"),
-        accepted("ReceiveBufferSize", Args.TAKE1, S, "Receive buffer size in bytes"),
-        accepted(
-            "ListenTCPDeferAccept",
-            Args.TAKE1,
-            S,
-            "Value set for the socket option TCP_DEFER_ACCEPT if it is set",
-        ),
+        *_LISTEN_ROWS,
         accepted(
             "StartServers", Args.TAKE1, S, "Number of child processes launched at server startup"
         ),
