@@ -22,9 +22,18 @@ from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
 from apachemw.core.uri import BadRequestTarget, parse_target
-from apachemw.core.uri_escape import escape_uri
 
-__all__ = ["Engine", "construct_url", "fast_redirect", "internal_redirect", "lookup_uri"]
+__all__ = [
+    "Engine",
+    "allowed_methods",
+    "construct_url",
+    "die",
+    "fast_redirect",
+    "internal_redirect",
+    "lookup_uri",
+    "server_name",
+    "server_port",
+]
 
 RUN_FIRST = frozenset(
     {"translate_name", "map_to_storage", "check_user_id", "auth_checker", "type_checker", "handler"}
@@ -501,6 +510,3 @@ def construct_url(r: Request, path: str) -> str:
     authority = host if port == default else f"{host}:{port}"
     mount = r.incoming.mount.decode("latin-1")
     return f"{scheme}://{authority}{mount}{path}"
-
-
-__all__ += ["allowed_methods", "die", "escape_uri", "server_name", "server_port"]

@@ -316,11 +316,6 @@ def log_transaction(t: Transaction) -> int:
     return OK
 
 
-def _check_args(cmd: Cmd, args: Sequence[str]) -> None:
-    if not args:
-        raise DirectiveError("missing arguments")
-
-
 S = RSRC_CONF
 
 MODULE = Module(

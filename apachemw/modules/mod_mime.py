@@ -19,7 +19,6 @@ from apachemw.config.directives import (
     RSRC_CONF,
     Args,
     Cmd,
-    DirectiveError,
 )
 from apachemw.config.directives import Module as _Module
 from apachemw.config.rows import accepted, row
@@ -244,11 +243,6 @@ def _with_charset(content_type: str, charset: str | None) -> str:
     if charset and not replaced:
         out += f"; charset={charset}"
     return out
-
-
-def _check_two(cmd: Cmd, args: Sequence[str]) -> None:
-    if len(args) < 2:
-        raise DirectiveError(f"{cmd.node.name} requires at least two arguments")
 
 
 FI = OR_FILEINFO
