@@ -71,10 +71,18 @@ class Site:
         self.app_named = False
         self.listen: list[tuple[str, int]] = []
         self.walk_cache: dict[tuple[int, str], Any] = {}
+        # Request headers that modules read: a request carrying one is never
+        # answered from the static memo (core.memo). Modules add theirs here.
+        self.memo_headers: frozenset[str] = frozenset()
 
     # -- walking ------------------------------------------------------------------
 
     def top_context(self) -> WalkContext:
+        from apachemw.modules.core import create_server_defaults
+
+        # The server's own per-directory defaults are Apache's
+        # create_core_dir_config(dir=NULL): FollowSymLinks is on there.
+        self.main.defaults.setdefault("core", create_server_defaults())
         return WalkContext(
             registry=self.registry,
             site=self,
@@ -169,6 +177,8 @@ class Site:
         self, r: Any, level: str, module: str, message: str, error: OSError | None = None
     ) -> None:
         """One error-log line in Apache's default ErrorLogFormat, if LogLevel allows."""
+        if r is not None:
+            r.eventful = True
         server = r.server if r is not None and r.server is not None else self.main
         if not server.get("core").logs(module, level):
             return

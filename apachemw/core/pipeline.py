@@ -20,6 +20,7 @@ from typing import Any
 
 from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
+from apachemw.core.memo import VARYING, StaticMemo
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
 from apachemw.core.uri import BadRequestTarget, parse_target
 
@@ -87,11 +88,17 @@ class Engine:
         self.site = site
         site.hooks = build_hooks(site.registry.order)
         site.engine = self
+        self.memo = StaticMemo(VARYING | site.memo_headers)
 
     def handle(self, incoming: Incoming) -> Outcome:
         """Everything up to the response: the adapter sends it, then calls ``log``."""
         if not incoming.request_time:
             incoming.request_time = time.time()
+        key = self.memo.key(incoming)
+        if key is not None:
+            hit = self.memo.lookup(key, incoming, self.site)
+            if hit is not None:
+                return hit
         r = Request(incoming, self.site, self.site.main)
         try:
             status = _run(r)
@@ -113,6 +120,8 @@ class Engine:
             final = _last(r)
         assert final.outcome is not None
         final.outcome.request = final
+        if key is not None and final is r:
+            self.memo.remember(key, r, final.outcome)
         return final.outcome
 
 
@@ -321,6 +330,7 @@ def lookup_uri(r: Request, new_uri: str, method: str = "GET") -> Request:
         new_uri = base + new_uri
     rr = _new_request(r, new_uri, method=method)
     rr.main = r
+    r.eventful = True
     rr.subprocess_env = dict(r.subprocess_env)
     if recursion_exceeded(rr):
         rr.status = 500

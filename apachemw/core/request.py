@@ -150,6 +150,11 @@ class Request:
         self.no_local_copy = False
         self.request_time = incoming.request_time
         self.outcome: Outcome | None = None
+        # What the static-answer memo needs to know (core.memo): the .htaccess
+        # candidates the walk depended on, and whether anything made this request
+        # unlike the next identical one (a subrequest, an error-log call).
+        self.walk_checks: list[tuple[str, tuple[int, int, int] | None]] | None = None
+        self.eventful = False
 
     @property
     def initial(self) -> Request:

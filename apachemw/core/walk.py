@@ -108,11 +108,13 @@ def directory_walk(r: Request) -> int:
         walked: _Walked | None = r.site.walk_cache.get(key)
         if walked is not None and all(_identity(p) == i for p, i in walked.checks):
             r.filename, r.path_info, r.per_dir = walked.filename, walked.path_info, walked.per_dir
+            r.walk_checks = walked.checks
             return OK
     trace = _Trace(reusable=r.finfo is not None)
     status = _walk(r, full, trace)
     if status == OK and trace.reusable and r.filename is not None:
         r.site.remember_walk(key, _Walked(r.filename, r.path_info, r.per_dir, trace.checks))
+        r.walk_checks = trace.checks
     return status
 
 

@@ -146,3 +146,13 @@ def test_an_internal_error_is_apaches_500_and_a_log_line(
     assert outcome.status == 500
     assert b"Internal Server Error" in outcome.body
     assert any("RuntimeError: boom" in line and "\n" not in line for line in lines)
+
+
+def test_symlinks_are_followed_by_default(tmp_path: Path) -> None:
+    # No Options anywhere: Apache's server default has FollowSymLinks (2.3.11+).
+    (tmp_path / "real.txt").write_text("x")
+    os.symlink(tmp_path / "real.txt", tmp_path / "link.txt")
+    engine = build_engine(
+        text=f"DocumentRoot {tmp_path}\n<Directory {tmp_path}>\nRequire all granted\n</Directory>\n"
+    )
+    assert _get(engine, "/link.txt").status == 200

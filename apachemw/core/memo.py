@@ -1,0 +1,142 @@
+"""Answers to plain static GET/HEAD requests, reused while nothing they depend on changed.
+
+For a request with no conditional or range header, whose answer was a whole
+regular file reached without a subrequest, an internal redirect or an error-log
+line, the phases' answer depends only on: the method, the target below the
+mount, the Host header, the configuration (fixed), the file itself and the
+.htaccess files the directory walk looked for. The memo keeps that answer and,
+on the next identical request, checks the file and every .htaccess candidate
+with stat, exactly the evidence Apache would re-derive; any difference, or any
+header a module says it reads (``Site.memo_headers``), sends the request down
+the full pipeline instead. ``tests/golden`` replays every recorded case twice to
+hold memoised answers to the pipeline's.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from apachemw.core.request import FileBody, Incoming, Outcome, Request
+
+__all__ = ["VARYING", "StaticMemo"]
+
+# Request headers the core's own phases read (besides Host, which is in the key).
+VARYING = frozenset(
+    {"range", "if-range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since"}
+)
+_Ident = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    ident: _Ident
+    checks: tuple[tuple[str, _Ident | None], ...]
+    mtime: float
+    outcome: Outcome
+    request: Request
+
+
+class StaticMemo:
+    """Per-configuration memo of static answers (bounded, reset wholesale)."""
+
+    def __init__(self, varying: frozenset[str] = VARYING, limit: int = 20_000) -> None:
+        self.varying = varying
+        self.limit = limit
+        self._entries: dict[tuple[Any, ...], _Entry] = {}
+        self._lock = threading.Lock()
+
+    def key(self, incoming: Incoming) -> tuple[Any, ...] | None:
+        if incoming.method not in ("GET", "HEAD"):
+            return None
+        host = None
+        for name, value in incoming.headers:
+            if name in self.varying:
+                return None
+            if name == "host":
+                if host is not None:
+                    return None
+                host = value
+        return (
+            incoming.method,
+            incoming.local_target(),
+            host,
+            incoming.scheme,
+            incoming.local_port,
+            incoming.protocol,
+        )
+
+    def lookup(self, key: tuple[Any, ...], incoming: Incoming, site: Any) -> Outcome | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        old = entry.outcome.file
+        assert old is not None
+        if _ident(old.path) != entry.ident or any(_ident(p) != i for p, i in entry.checks):
+            return None
+        if incoming.request_time - entry.mtime < 2.0:
+            return None  # within Apache's weak-ETag window: let the handler decide
+        return _replay(entry, incoming, site)
+
+    def remember(self, key: tuple[Any, ...], r: Request, outcome: Outcome) -> None:
+        fbody = outcome.file
+        if (
+            r.eventful
+            or r.prev is not None
+            or r.main is not None
+            or outcome.status != 200
+            or fbody is None
+            or fbody.parts is not None
+            or r.walk_checks is None
+            or r.finfo is None
+            or r.request_time - r.finfo.st_mtime < 2.0
+        ):
+            return
+        entry = _Entry(
+            ident=(fbody.mtime_ns, fbody.size, fbody.inode),
+            checks=tuple(r.walk_checks),
+            mtime=r.finfo.st_mtime,
+            outcome=outcome,
+            request=r,
+        )
+        with self._lock:
+            if len(self._entries) >= self.limit:
+                self._entries.clear()
+            self._entries[key] = entry
+
+
+def _ident(path: str) -> _Ident | None:
+    """(mtime_ns, size, inode); None if missing; an impossible value on other errors."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return (-1, -1, -1)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _replay(entry: _Entry, incoming: Incoming, site: Any) -> Outcome:
+    """A fresh request record (for the log phase) and a copy of the answer."""
+    old_r = entry.request
+    r = Request(incoming, site, old_r.server)
+    r.uri, r.args, r.unparsed_uri = old_r.uri, old_r.args, old_r.unparsed_uri
+    r.hostname, r.filename, r.path_info = old_r.hostname, old_r.filename, old_r.path_info
+    r.per_dir, r.finfo, r.handler = old_r.per_dir, old_r.finfo, old_r.handler
+    r.content_type, r.canonical_filename = old_r.content_type, old_r.canonical_filename
+    r.content_languages = old_r.content_languages
+    r.content_encoding = old_r.content_encoding
+    r.subprocess_env = dict(old_r.subprocess_env)
+    old = entry.outcome
+    assert old.file is not None
+    outcome = Outcome(
+        old.status,
+        list(old.headers),
+        file=FileBody(old.file.path, old.file.size, None, old.file.inode, old.file.mtime_ns),
+        head_only=old.head_only,
+        request=r,
+    )
+    r.outcome = outcome
+    return outcome
