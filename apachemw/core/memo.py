@@ -32,8 +32,7 @@ _Ident = tuple[int, int, int]
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    ident: _Ident
-    checks: tuple[tuple[str, _Ident | None], ...]
+    watch: tuple[tuple[str, _Ident | None], ...]  # the file, then .htaccess candidates
     mtime: float
     outcome: Outcome
     request: Request
@@ -72,9 +71,7 @@ class StaticMemo:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        old = entry.outcome.file
-        assert old is not None
-        if _ident(old.path) != entry.ident or any(_ident(p) != i for p, i in entry.checks):
+        if not _unchanged(entry.watch):
             return None
         if incoming.request_time - entry.mtime < 2.0:
             return None  # within Apache's weak-ETag window: let the handler decide
@@ -95,8 +92,7 @@ class StaticMemo:
         ):
             return
         entry = _Entry(
-            ident=(fbody.mtime_ns, fbody.size, fbody.inode),
-            checks=tuple(r.walk_checks),
+            watch=((fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode)), *r.walk_checks),
             mtime=r.finfo.st_mtime,
             outcome=outcome,
             request=r,
@@ -107,15 +103,29 @@ class StaticMemo:
             self._entries[key] = entry
 
 
-def _ident(path: str) -> _Ident | None:
-    """(mtime_ns, size, inode); None if missing; an impossible value on other errors."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return (-1, -1, -1)
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+def _unchanged(watch: tuple[tuple[str, _Ident | None], ...]) -> bool:
+    """Whether every watched path still stats as recorded (None: still missing).
+
+    Written as one tight loop: it runs on every memoised request.
+    """
+    stat = os.stat
+    for path, ident in watch:
+        try:
+            st = stat(path)
+        except FileNotFoundError:
+            if ident is not None:
+                return False
+            continue
+        except (OSError, ValueError):
+            return False
+        if (
+            ident is None
+            or st.st_mtime_ns != ident[0]
+            or st.st_size != ident[1]
+            or st.st_ino != ident[2]
+        ):
+            return False
+    return True
 
 
 def _replay(entry: _Entry, incoming: Incoming, site: Any) -> Outcome:
