@@ -80,6 +80,24 @@ Redirect /shadow http://example.com/from-main
     ErrorDocument 410 "custom gone text"
     Redirect /elsewhere http://example.com/never
 </Directory>
+<Directory {h}/noov>
+    AllowOverride AuthConfig
+</Directory>
+<Directory {h}/ovnone>
+    AllowOverride None
+</Directory>
+<Directory {h}/dironearg>
+    Redirect /dir-one-target
+</Directory>
+<Location /loc6>
+    Redirect gone
+</Location>
+<Location /loc7>
+    Redirect relative-no-slash
+</Location>
+Redirect nolead http://example.com/nolead
+Redirect 200 /n200
+Alias /viaalias {h}/ht
 
 <VirtualHost *:*>
     ServerName localhost
@@ -213,6 +231,15 @@ CONTEXTS = [
     _g("ht-sub-parent", "/ht/sub/page.html", "parent .htaccess Redirect in the child dir"),
     _g("ht2-dir-noslash", "/ht2", "Redirect of the directory itself vs DirectorySlash"),
     _g("ht2-page", "/ht2/page.html", ".htaccess Redirect /ht2 covers its files"),
+    _g("ht-via-alias", "/viaalias/go/x", ".htaccess reached via Alias: full URL-path compared"),
+    _g("ht-via-alias-page", "/viaalias/page.html", "the aliased directory's file"),
+    _g("ht-noov", "/noov/x", "Redirect in .htaccess without AllowOverride FileInfo: 500"),
+    _g("ht-ovnone", "/ovnone/page.html", "AllowOverride None: .htaccess not read"),
+    _g("dir-one-arg", "/dironearg/page.html", "one-argument Redirect in <Directory>"),
+    _g("loc6-gone-one-arg", "/loc6/x", "one-argument Redirect gone in <Location>"),
+    _g("loc7-relative-one-arg", "/loc7", "one-argument non-URL target in <Location>"),
+    _g("nolead", "/nolead", "URL-path without a leading / never matches"),
+    _g("status-200", "/n200", "Redirect 200 without URL"),
 ]
 
 ORDER = [
