@@ -6,6 +6,8 @@ R01-R07)."""
 
 from __future__ import annotations
 
+import json
+
 from ..harness import Case, header, request, set_mtimes
 
 NAME = "alias_match"
@@ -182,7 +184,12 @@ ALIAS = [
     _g("icons-bare", "/icons", "Alias to a directory, no slash: DirectorySlash"),
     _g("icons-foo", "/iconsfoo/file.txt", "segment aware: not aliased"),
     _g("icons-double", "//icons//file.txt", "// merged before matching"),
-    _g("icons-nomerge", "//icons//file.txt", "runs of / with MergeSlashes Off", host="nomerge.example"),
+    _g(
+        "icons-nomerge",
+        "//icons//file.txt",
+        "runs of / with MergeSlashes Off",
+        host="nomerge.example",
+    ),
     _g("icons-nomerge-bare", "/icons///sub///deep.txt", "runs inside", host="nomerge.example"),
     _g("icons-dotdot", "/icons/../index.html", "normalised before Alias"),
     _g("icons-encoded", "/icon%73/file.txt", "unreserved escape decoded"),
@@ -227,3 +234,66 @@ PER_DIR = [
 ]
 
 CASES = REDIRECT_MATCH + OPEN_REDIRECT + ALIAS_MATCH + ALIAS + PER_DIR
+
+# The overlapping `Alias /ov/sub` draws AH00671 while the config is read, before the
+# per-case log capture of record.py starts: record those startup lines on their own.
+#     python -m tests.golden.suites.alias_match [--check]
+STARTUP = "alias_match_startup.json"
+
+
+def record_startup() -> dict[str, object]:
+    """Start apache2 on this suite's site; return the warnings it logged at startup."""
+    import shutil
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from ..compare import mask_error_line
+    from ..harness import build_site
+    from ..record import apache_version, config_test, free_port, running_apache, unroot
+
+    root = tempfile.mkdtemp(prefix=f"golden-{NAME}-")
+    try:
+        port = free_port()
+        conf_path = build_site(sys.modules[__name__], root, port)
+        config_test(conf_path)
+        with running_apache(root, conf_path, port):
+            pass
+        logs = Path(root) / "logs"
+        lines = {
+            name: [
+                mask_error_line(unroot(x, root))
+                for x in (logs / name).read_text().splitlines()
+                # Startup notices carry the product and command line, not the config's.
+                if x and "AH00489" not in x and "AH00094" not in x and "AH00491" not in x
+            ]
+            for name in ("stderr.log", "error.log")
+        }
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    # "replay": false and no cases, so the replay test and any reader of recorded/ skip it.
+    return {
+        "suite": STARTUP.removesuffix(".json"),
+        "apache": apache_version(),
+        "replay": False,
+        "note": "startup lines: stderr (first config pass) and error.log (second pass)",
+        "startup_stderr": lines["stderr.log"],
+        "startup_error_log": lines["error.log"],
+        "cases": [],
+    }
+
+
+if __name__ == "__main__":
+    import sys
+
+    from ..record import RECORDED, dump
+
+    result = record_startup()
+    path = RECORDED / STARTUP
+    if "--check" in sys.argv[1:]:
+        stored = json.loads(path.read_text()) if path.exists() else None
+        same = stored is not None and all(stored[k] == result[k] for k in result)
+        print(f"{STARTUP}: {'ok' if same else 'differs from the recording'}", file=sys.stderr)
+        sys.exit(0 if same else 1)
+    path.write_text(dump(result))
+    print(f"{STARTUP}: recorded", file=sys.stderr)
