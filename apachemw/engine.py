@@ -15,7 +15,7 @@ from apachemw.core.pipeline import Engine
 from apachemw.core.request import Outcome
 from apachemw.modules.mod_log_config import Transaction
 
-__all__ = ["CHUNK", "build_engine", "error_outcome", "finish", "invalid_header", "status_line"]
+__all__ = ["CHUNK", "build_engine", "error_outcome", "finish", "status_line"]
 
 CHUNK = 64 * 1024
 
@@ -64,31 +64,14 @@ def _route_error_log(site: Site) -> None:
     site.error_log = write
 
 
-def invalid_header(headers: Iterable[tuple[str, str]]) -> str | None:
-    """AH02430: a handler's header carrying CR, LF or NUL is refused (500)."""
-    for name, value in headers:
-        if any(c in name or c in value for c in "\r\n\0"):
-            shown = value.encode("unicode_escape").decode("ascii")
-            return (
-                f"AH02430: Response header '{name}' value of '{shown}' contains invalid "
-                "characters, aborting request"
-            )
-    return None
-
-
 def error_outcome(engine: Engine, outcome: Outcome, status: int, note: str) -> Outcome:
     """Replace an app's answer by Apache's error response for ``status``."""
-    from apachemw.core.pipeline import send_error_response
+    from apachemw.core.pipeline import replace_with_error
 
     r = outcome.request
     assert r is not None
-    engine.site.log_error(r, "error", "http", note)
-    r.status = status
-    r.headers_out.items.clear()
-    r.err_headers_out.items.clear()
-    send_error_response(r, 200, r)
+    replace_with_error(r, status, note)
     assert r.outcome is not None
-    r.outcome.request = r
     return r.outcome
 
 
@@ -106,6 +89,7 @@ def finish(
     r.status = status
     if not outcome.counted:
         sent = 0
+    sent += outcome.extra_logged
     t = Transaction(r, status, sent, headers, time.time())
     for fn in engine.site.hooks.get("log_transaction", ()):
         try:

@@ -20,9 +20,10 @@ from urllib.parse import quote
 
 from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core.filecache import SmallFiles
+from apachemw.core.http import invalid_header
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import FileBody, Incoming, Outcome
-from apachemw.engine import build_engine, error_outcome, finish, invalid_header
+from apachemw.engine import build_engine, error_outcome, finish
 
 __all__ = ["Apache", "incoming_from_scope"]
 

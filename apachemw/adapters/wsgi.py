@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
+from apachemw.core.http import invalid_header
 from apachemw.core.request import Incoming, Outcome
 from apachemw.engine import (
     CHUNK,
     build_engine,
     error_outcome,
     finish,
-    invalid_header,
     status_line,
 )
 

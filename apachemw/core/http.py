@@ -21,6 +21,7 @@ __all__ = [
     "find_etag",
     "http_date",
     "if_range_allows",
+    "invalid_header",
     "make_boundary",
     "make_etag",
     "meets_conditions",
@@ -539,3 +540,17 @@ def allow_header(methods: Iterable[str]) -> str:
     order given, duplicates dropped. (Apache's own order is its method hash's; for a static
     file 2.4.71 sends "GET,POST,OPTIONS,HEAD,TRACE".)"""
     return ",".join(dict.fromkeys(methods))
+
+
+def invalid_header(headers: Iterable[tuple[str, str]]) -> str | None:
+    """AH02430: a response header carrying CR, LF or NUL is refused with a 500
+    (Apache's http header filter checks every header a handler or module set)."""
+    for name, value in headers:
+        if "\r" in value or "\n" in value or "\0" in value or any(c in name for c in "\r\n\0"):
+            shown = value.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+            shown = shown.replace("\0", "\\x00")
+            return (
+                f"AH02430: Response header '{name}' value of '{shown}' contains invalid "
+                "characters, aborting request"
+            )
+    return None

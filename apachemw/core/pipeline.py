@@ -20,9 +20,11 @@ from typing import Any
 
 from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
+from apachemw.core.http import invalid_header
 from apachemw.core.memo import VARYING, StaticMemo
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
 from apachemw.core.uri import BadRequestTarget, parse_target
+from apachemw.core.uri_escape import is_url
 
 __all__ = [
     "Engine",
@@ -120,6 +122,11 @@ class Engine:
             final = _last(r)
         assert final.outcome is not None
         final.outcome.request = final
+        if final.outcome.app is None:
+            note = invalid_header(final.outcome.headers)
+            if note is not None:
+                replace_with_error(final, 500, note)
+                assert final.outcome is not None
         if key is not None and final is r:
             self.memo.remember(key, r, final.outcome)
         return final.outcome
@@ -191,6 +198,7 @@ def _parse_for(r: Request, name: str | None) -> int:
         return exc.status
     if target.hostname:
         r.notes["target-host"] = target.hostname.lower()
+        r.notes["target-port"] = _authority_port(target.unparsed)
     r.uri = target.uri
     r.args = target.args
     r.unparsed_uri = target.unparsed
@@ -392,7 +400,7 @@ def die(r: Request, status: int, recursive_error: int = 200) -> None:
         custom = _error_document(r, status)
     r.status = status
     if custom is not None and not custom.startswith('"') and custom != "default":
-        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", custom):
+        if is_url(custom):
             r.status = 302
             r.headers_out.set("Location", custom)
         elif custom.startswith("/"):
@@ -418,6 +426,25 @@ def _error_document(r: Request, status: int) -> str | None:
     core = r.per_dir.get("core") if r.per_dir else None
     docs: dict[int, str] | None = core.error_documents if core is not None else None
     return docs.get(status) if docs else None
+
+
+def replace_with_error(r: Request, status: int, note: str) -> None:
+    """The http header filter's refusal of a bad header (AH02430): Apache's page
+    for ``status``, telling of the answer it replaces ("Additionally, a 302 ...")
+    when that was not a 200. The header filter had already run, so no
+    Content-Length; the refused body still counts in the log's bytes."""
+    r.site.log_error(r, "error", "http", note)
+    refused = r.outcome
+    original = refused.status if refused is not None else 200
+    r.status = status
+    r.headers_out = Headers()
+    r.err_headers_out = Headers()
+    r.notes["no-content-length"] = True
+    send_error_response(r, original if original not in (0, 200) else 200, r)
+    assert r.outcome is not None
+    r.outcome.request = r
+    if refused is not None and not refused.head_only:
+        r.outcome.extra_logged = len(refused.body)
 
 
 def send_error_response(r: Request, recursive_error: int, current: Request) -> None:
@@ -493,11 +520,27 @@ def server_name(r: Request) -> str:
     return r.hostname or core.server_name or r.incoming.local_addr
 
 
+def _authority_port(target: str) -> int | None:
+    """The port of an absolute-form target ("http://host:81/x" -> 81)."""
+    authority = target.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
+    _, colon, port = authority.rpartition(":")
+    if colon and "]" not in port and port.isdigit():
+        return int(port)
+    return None
+
+
 def server_port(r: Request) -> int:
+    """ap_get_server_port: with UseCanonicalName Off, the port the client named."""
     mode = r.per_dir["core"].use_canonical_name if r.per_dir else None
     core = r.server.get("core")
     if mode == "on" and core.server_port:
         return int(core.server_port)
+    default = 80 if r.incoming.scheme == "http" else 443
+    initial = r.initial
+    if mode != "on" and "target-port" in initial.notes:
+        # An absolute-form request line names the host (and port) itself.
+        named: int | None = initial.notes["target-port"]
+        return named if named is not None else default
     host = r.headers_in.get("host") or ""
     if mode != "on" and ":" in host.rsplit("]", 1)[-1]:
         port = host.rsplit(":", 1)[1]

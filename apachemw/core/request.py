@@ -222,3 +222,5 @@ class Outcome:
     # False when the body was sent on behalf of an earlier request in the chain
     # (a failed ErrorDocument): mod_log_config's %b then reads the final one, 0.
     counted: bool = True
+    # Bytes of a body Apache produced and then replaced (see replace_with_error).
+    extra_logged: int = 0

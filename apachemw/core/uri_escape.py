@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["escape_html", "escape_uri"]
+__all__ = ["escape_html", "escape_uri", "is_url"]
 
 # T_OS_ESCAPE_PATH in server/gen_test_char.c: everything but these is %-escaped,
 # with lower-case hex as Apache's c2x writes it.
@@ -23,3 +23,11 @@ def escape_html(text: str) -> str:
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
+
+
+def is_url(text: str) -> bool:
+    """ap_is_url: one or more of [A-Za-z0-9+.-] and then ':' (so "javascript:x" is one)."""
+    colon = text.find(":")
+    if colon <= 0:
+        return False
+    return all(c.isascii() and (c.isalnum() or c in "+-.") for c in text[:colon])

@@ -35,6 +35,7 @@ from apachemw.config.directives import (
 from apachemw.config.model import Section, Server
 from apachemw.config.rows import accepted, row
 from apachemw.core.regex import compile_pattern
+from apachemw.core.uri_escape import is_url
 
 if TYPE_CHECKING:
     from apachemw.config.walker import WalkContext
@@ -514,11 +515,11 @@ def _error_document(cmd: Cmd, args: Sequence[str]) -> None:
         raise DirectiveError(f"Unsupported HTTP response code {code_text}")
     if " " in message:
         target = '"' + message
-    elif message.startswith("/") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", message):
+    elif message.startswith("/") or is_url(message):
         target = message
     else:
         target = '"' + message
-    if code == 401 and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", message):
+    if code == 401 and is_url(message):
         cmd.warn(
             f"AH00113: {cmd.node.file}:{cmd.node.line} cannot use a full URL in a 401 "
             "ErrorDocument directive --- ignoring!"

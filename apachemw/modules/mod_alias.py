@@ -21,12 +21,11 @@ from apachemw.config.rows import row
 from apachemw.core.pipeline import construct_url
 from apachemw.core.regex import compile_pattern
 from apachemw.core.request import DECLINED, OK, Request
-from apachemw.core.uri_escape import escape_uri
+from apachemw.core.uri_escape import escape_uri, is_url
 
 __all__ = ["MODULE", "alias_matches", "substitute"]
 
 ACCESS_CONF = 64
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +228,7 @@ def _add_redirect(cmd: Cmd, args: list[str], default: int, use_regex: bool) -> N
     if 300 <= status < 400:
         if not url:
             raise DirectiveError("URL to redirect to is missing")
-        if not use_regex and not _URL.match(url) and not url.startswith("/"):
+        if not use_regex and not is_url(url) and not url.startswith("/"):
             raise DirectiveError("Redirect to non-URL")
     elif url:
         raise DirectiveError("Redirect URL not valid for this status")
@@ -253,16 +252,19 @@ def _flag(field_name: str) -> Apply:
 
 
 def _escape_target(found: str) -> str:
-    """Escape the path of a regex redirect target; keep its query and fragment."""
+    """As apr_uri_parse + unparse + ap_escape_uri: escape the path of a regex
+    redirect target, keep scheme, authority, query and fragment as written."""
     head, hash_sign, fragment = found.partition("#")
     path, question, query = head.partition("?")
-    scheme = _URL.match(path)
     prefix = ""
-    if scheme:
-        rest = path[scheme.end() :]
-        slash = rest.find("/")
-        authority = rest if slash < 0 else rest[:slash]
-        prefix, path = path[: scheme.end()] + authority, "" if slash < 0 else rest[slash:]
+    if is_url(path):
+        scheme, _, rest = path.partition(":")
+        prefix = scheme + ":"
+        if rest.startswith("//"):
+            slash = rest.find("/", 2)
+            prefix += rest if slash < 0 else rest[:slash]
+            rest = "" if slash < 0 else rest[slash:]
+        path = rest
     out = prefix + escape_uri(path)
     if question:
         out += "?" + query
@@ -305,7 +307,7 @@ def _answer_redirect(r: Request, found: str, status: int, relative_ok: bool) -> 
         if not relative_ok or not found.startswith("/"):
             if found.startswith("/"):
                 found = construct_url(r, found)
-            if not _URL.match(found):
+            if not is_url(found):
                 r.site.log_error(
                     r,
                     "error",
