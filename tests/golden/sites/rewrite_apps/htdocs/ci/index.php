@@ -1,0 +1,1 @@
+ci/index.php

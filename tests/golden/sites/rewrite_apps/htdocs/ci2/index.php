@@ -1,0 +1,1 @@
+ci2/index.php

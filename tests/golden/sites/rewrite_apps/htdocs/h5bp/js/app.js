@@ -1,0 +1,1 @@
+h5bp/js/app.js

@@ -1,0 +1,1 @@
+symfony/bundles/app.js

@@ -1,0 +1,1 @@
+wp/index.php
