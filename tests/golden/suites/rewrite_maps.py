@@ -78,7 +78,15 @@ def prepare(root: str) -> None:
     if tool is None:
         raise SystemExit("rewrite_maps needs httxt2dbm (Debian package apache2-utils)")
     subprocess.run(
-        [tool, "-f", "SDBM", "-i", os.path.join(maps, "map.txt"), "-o", os.path.join(maps, "map.sdbm")],
+        [
+            tool,
+            "-f",
+            "SDBM",
+            "-i",
+            os.path.join(maps, "map.txt"),
+            "-o",
+            os.path.join(maps, "map.sdbm"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -123,7 +131,7 @@ CASES = [
     _g("unesc-nul", "/unesc/a%2500b", "int:unescape to NUL"),
     _g("unesc-bad", "/unesc/a%25zz", "int:unescape of a bad escape"),
     _g("dbm-hit", "/dbm/alpha", "dbm (sdbm) map hit"),
-    _g("dbm-dup", "/dbm/dup", "duplicate key: dbm keeps another one than txt?"),
+    _g("dbm-dup", "/dbm/dup", "duplicate key: dbm keeps the last, txt the first"),
     _g("dbm-miss", "/dbm/nope", "dbm miss"),
     _g("dbmdef-miss", "/dbmdef/nope", "dbm miss with default"),
     _g("dbm-utf8", "/dbm/caf%C3%A9", "dbm UTF-8 key"),
