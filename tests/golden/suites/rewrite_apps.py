@@ -5,6 +5,8 @@ shows which file the rules reached."""
 
 from __future__ import annotations
 
+import os
+
 from ..harness import Case, header, request, set_mtimes
 
 NAME = "rewrite_apps"
@@ -31,7 +33,16 @@ AddType text/plain .php
     )
 
 
+GIT_CONFIG = "drupal/.git/config\n"
+
+
 def prepare(root: str) -> None:
+    # git cannot hold a directory named .git, so the Drupal tree's .git/config
+    # (which the .htaccess must keep private) is written here.
+    git_dir = os.path.join(root, "htdocs", "drupal", ".git")
+    os.makedirs(git_dir, exist_ok=True)
+    with open(os.path.join(git_dir, "config"), "w") as handle:
+        handle.write(GIT_CONFIG)
     set_mtimes(root, ("htdocs",))
 
 
