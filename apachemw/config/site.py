@@ -258,11 +258,13 @@ def _fixup_vhosts(site: Site) -> None:
             if module.create_server is None:
                 continue
             base = main.get(name)
-            virt = vhost.mods.get(name)
-            if virt is None:
-                vhost.mods[name] = base
-            elif module.merge_server is not None:
+            # Apache gives every virtual host a fresh config of every module and
+            # merges it onto the main server's (ap_fixup_virtual_hosts).
+            virt = vhost.mods.get(name) or module.create_server()
+            if module.merge_server is not None:
                 vhost.mods[name] = module.merge_server(base, virt)
+            else:
+                vhost.mods[name] = virt
         vhost.defaults = merge_dir_configs(site.modules, main.defaults, vhost.defaults)
         vhost.dir_sections = main.dir_sections + vhost.dir_sections
         vhost.url_sections = main.url_sections + vhost.url_sections
