@@ -292,6 +292,7 @@ class _Program:
         self._owner = 0
         self._pending = b""
         self._failed = False
+        self._stopper: weakref.finalize[..., _Program] = weakref.finalize(self, _noop)
         _PROGRAMS.add(self)
 
     def ask(self, key: bytes) -> bytes | None:
@@ -330,6 +331,8 @@ class _Program:
             self._failed = True
             return None
         self._owner = os.getpid()
+        # A map dropped without close() (a config reload) still stops its program.
+        self._stopper = weakref.finalize(self, _stop, self._proc, self._owner, False)
         return self._proc
 
     @staticmethod
@@ -363,20 +366,29 @@ class _Program:
 
     def close(self, kill: bool = False) -> None:
         proc, self._proc, self._pending = self._proc, None, b""
-        if proc is None:
-            return
-        if kill and self._owner == os.getpid():
-            proc.kill()
-        for pipe in (proc.stdin, proc.stdout):
-            if pipe is not None:
-                pipe.close()
-        if self._owner != os.getpid():
-            return  # another process's child: not ours to reap
-        try:
-            proc.wait(timeout=1)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            self._stopper.detach()
+            _stop(proc, self._owner, kill)
+
+
+def _noop() -> None:
+    pass
+
+
+def _stop(proc: subprocess.Popen[bytes], owner: int, kill: bool) -> None:
+    """Close our ends of the pipes (the program sees EOF) and reap it, killing if need be."""
+    if kill and owner == os.getpid():
+        proc.kill()
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            pipe.close()
+    if owner != os.getpid():
+        return  # another process's child: not ours to reap
+    try:
+        proc.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 _PROGRAMS: weakref.WeakSet[_Program] = weakref.WeakSet()
