@@ -111,6 +111,8 @@ class Module:
     create_server: Callable[[], Any] | None = None
     merge_server: Callable[[Any, Any], Any] | None = None
     hooks: dict[str, tuple[int, Callable[..., Any]]] = field(default_factory=dict)
+    # A second hook in a phase that already has one (mod_rewrite's fixups).
+    more_hooks: tuple[tuple[str, int, Callable[..., Any]], ...] = ()
 
     @property
     def source(self) -> str:

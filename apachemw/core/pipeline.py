@@ -23,7 +23,7 @@ from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
 from apachemw.core.http import invalid_header
 from apachemw.core.memo import VARYING, StaticMemo
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
-from apachemw.core.uri import BadRequestTarget, parse_target
+from apachemw.core.uri import BadRequestTarget, normalize_path, parse_target, unescape_path
 from apachemw.core.uri_escape import is_url
 
 __all__ = [
@@ -61,7 +61,8 @@ VERSION = "Apache/2.4.71 (Debian)"
 def build_hooks(modules: Any) -> dict[str, list[Callable[[Request], int]]]:
     hooks: dict[str, list[tuple[int, int, Callable[[Request], int]]]] = {p: [] for p in PHASES}
     for index, module in enumerate(modules):
-        for phase, (order, fn) in module.hooks.items():
+        entries = [(phase, order, fn) for phase, (order, fn) in module.hooks.items()]
+        for phase, order, fn in [*entries, *module.more_hooks]:
             if phase in hooks:
                 hooks[phase].append((order, index, fn))
     return {
@@ -123,6 +124,10 @@ class Engine:
         assert final.outcome is not None
         final.outcome.request = final
         if final.outcome.app is None:
+            if not final.outcome.error_page and final.err_headers_out.items:
+                # err_headers_out go out with every response, not only errors.
+                final.outcome.headers = final.outcome.headers + final.err_headers_out.items
+            final.outcome.headers = fixup_vary(final.outcome.headers)
             note = invalid_header(final.outcome.headers)
             if note is not None:
                 replace_with_error(final, 500, note)
@@ -130,6 +135,27 @@ class Engine:
         if key is not None and final is r:
             self.memo.remember(key, r, final.outcome)
         return final.outcome
+
+
+def fixup_vary(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The http header filter's fixup_vary: one Vary, tokens unique, joined by ","."""
+    tokens: list[str] = []
+    seen: set[str] = set()
+    first = -1
+    for index, (name, value) in enumerate(headers):
+        if name.lower() != "vary":
+            continue
+        first = index if first < 0 else first
+        for token in value.split(","):
+            token = token.strip()
+            if token and token.lower() not in seen:
+                seen.add(token.lower())
+                tokens.append(token)
+    if first < 0:
+        return headers
+    out = [(n, v) for n, v in headers if n.lower() != "vary"]
+    out.insert(first, ("Vary", ",".join(tokens)))
+    return out
 
 
 def _run(r: Request) -> int:
@@ -214,26 +240,31 @@ def _log_target_error(r: Request, exc: BadRequestTarget) -> None:
     r.site.log_error(r, level, "core", exc.note)
 
 
-def process_internal(r: Request) -> int:
-    """ap_process_request_internal: phases 1-12 of §1.2 of the research notes."""
+def process_internal(r: Request, file_req: bool = False) -> int:
+    """ap_process_request_internal: phases 1-12 of §1.2 of the research notes.
+
+    ``file_req`` is a subrequest for a file: it has its filename already, so
+    the <Location> walk before translate and translate_name itself are skipped.
+    """
     if r.main is None and r.prev is None:
         status = run_hook(r, "post_read_request")
         if status != OK:
             return status
     from apachemw.core.walk import location_walk
 
-    # walk_location_and_if before translate_name: a <Location>'s one-argument
-    # Alias is read there; the result is dropped before map_to_storage.
-    r.per_dir = r.server.defaults
-    status = location_walk(r)
-    if status != OK:
-        return status
-    status = run_hook(r, "translate_name")
-    if status not in (OK, DECLINED):
-        return status
-    if status == DECLINED:
-        r.site.log_error(r, "error", "core", f"AH00128: translate not completed for {r.uri}")
-        return 500
+    if not file_req:
+        # walk_location_and_if before translate_name: a <Location>'s one-argument
+        # Alias is read there; the result is dropped before map_to_storage.
+        r.per_dir = r.server.defaults
+        status = location_walk(r)
+        if status != OK:
+            return status
+        status = run_hook(r, "translate_name")
+        if status not in (OK, DECLINED):
+            return status
+        if status == DECLINED:
+            r.site.log_error(r, "error", "core", f"AH00128: translate not completed for {r.uri}")
+            return 500
     r.per_dir = r.server.defaults
     status = run_hook(r, "map_to_storage")
     if status == DONE:
@@ -288,6 +319,23 @@ def invoke_handler(r: Request) -> int:
 # ------------------------------------------------------------ redirects, subrequests
 
 
+def _decode_internal(r: Request, path: str) -> str | int:
+    """What ap_process_request_internal does to a redirect or subrequest URI:
+    normalise (decoding unreserved characters), then %-decode once more."""
+    raw = path.encode("utf-8", "surrogateescape")
+    merge = r.server.get("core").merge_slashes is not False
+    normal, valid = normalize_path(raw, merge_slashes=merge, decode_unreserved=True)
+    if not valid:
+        return 400
+    slashes = r.server.defaults["core"].allow_encoded_slashes or "off"
+    decoded = unescape_path(
+        normal, forbid_slashes=slashes == "off", keep_slashes=slashes == "nodecode"
+    )
+    if isinstance(decoded, int):
+        return decoded
+    return decoded.decode("utf-8", "surrogateescape")
+
+
 def _new_request(r: Request, uri: str, *, method: str | None = None) -> Request:
     new = Request(r.incoming, r.site, r.server)
     new.method = method or r.method
@@ -317,7 +365,7 @@ def recursion_exceeded(r: Request) -> bool:
         sub_depth += 1
         cursor = cursor.main
     if depth >= redirects or sub_depth >= subreqs:
-        kind = "redirects" if depth >= redirects else "subrequest nesting levels"
+        kind = "internal redirects" if depth >= redirects else "subrequest nesting levels"
         limit = redirects if depth >= redirects else subreqs
         r.site.log_error(
             r,
@@ -343,7 +391,27 @@ def lookup_uri(r: Request, new_uri: str, method: str = "GET") -> Request:
     if recursion_exceeded(rr):
         rr.status = 500
         return rr
+    decoded = _decode_internal(rr, rr.uri)
+    if isinstance(decoded, int):
+        rr.status = decoded
+        return rr
+    rr.uri = decoded
     status = process_internal(rr)
+    rr.status = 200 if status in (OK, DECLINED) else status
+    return rr
+
+
+def lookup_file(r: Request, filename: str) -> Request:
+    """ap_sub_req_lookup_file: phases for a file; translate and <Location> skipped."""
+    rr = _new_request(r, r.uri)
+    rr.main = r
+    r.eventful = True
+    rr.subprocess_env = dict(r.subprocess_env)
+    rr.filename = filename
+    if recursion_exceeded(rr):
+        rr.status = 500
+        return rr
+    status = process_internal(rr, file_req=True)
     rr.status = 200 if status in (OK, DECLINED) else status
     return rr
 
@@ -372,8 +440,16 @@ def internal_redirect(r: Request, new_uri: str, *, method: str | None = None) ->
     r.next = new
     new.subprocess_env = {f"REDIRECT_{k}": v for k, v in r.subprocess_env.items()}
     new.subprocess_env["REDIRECT_STATUS"] = str(r.status)
+    new.err_headers_out = r.err_headers_out  # survives the redirect, as in Apache
     if 300 <= new.status < 400 and r.headers_out.get("Location"):
         new.headers_out.set("Location", r.headers_out.get("Location") or "")
+    if r.notes.get("redirect-keeps-vary") and r.headers_out.get("Vary"):
+        new.headers_out.set("Vary", r.headers_out.get("Vary") or "")
+    decoded = _decode_internal(new, new.uri)
+    if isinstance(decoded, int):
+        die(new, decoded)
+        return DONE
+    new.uri = decoded
     status = process_internal(new)
     if status == OK:
         status = invoke_handler(new)
@@ -459,7 +535,7 @@ def send_error_response(r: Request, recursive_error: int, current: Request) -> N
     if (300 <= status < 400 or status == 201) and location:
         headers.append(("Location", location))
     if status in (204, 304):
-        r.outcome = Outcome(status, headers, head_only=True)
+        r.outcome = Outcome(status, headers, head_only=True, error_page=True)
         current.outcome = r.outcome
         return
     if status in (405, 501):
@@ -482,7 +558,9 @@ def send_error_response(r: Request, recursive_error: int, current: Request) -> N
     if not r.is_head and not r.notes.get("no-content-length"):
         # Apache's content-length filter never sees a body for HEAD here.
         headers.append(("Content-Length", str(len(body))))
-    outcome = Outcome(status, headers, body=body, head_only=r.is_head, counted=current is r)
+    outcome = Outcome(
+        status, headers, body=body, head_only=r.is_head, counted=current is r, error_page=True
+    )
     r.outcome = outcome
     current.outcome = outcome
 
@@ -549,7 +627,8 @@ def server_port(r: Request) -> int:
         return 80 if r.incoming.scheme == "http" else 443
     if mode != "on" and host:
         return 80 if r.incoming.scheme == "http" else 443
-    return r.incoming.local_port
+    # No port from the client: the ServerName's port, else the scheme's default.
+    return int(core.server_port) if core.server_port else default
 
 
 def construct_url(r: Request, path: str) -> str:

@@ -224,3 +224,5 @@ class Outcome:
     counted: bool = True
     # Bytes of a body Apache produced and then replaced (see replace_with_error).
     extra_logged: int = 0
+    # Built by send_error_response (headers already taken from err_headers_out).
+    error_page: bool = False

@@ -294,6 +294,9 @@ def _try_list(r: Request, entries: list[AliasEntry], is_redirect: bool) -> tuple
         length = alias_matches(r.uri, entry.fake)
         if not length:
             continue
+        if not is_redirect:
+            # ap_set_context_info: what per-directory rewriting maps back from.
+            r.notes["context_prefix"], r.notes["context_document_root"] = entry.fake, entry.real
         rest = r.uri[length:]
         if entry.real is None:
             return "", entry.status

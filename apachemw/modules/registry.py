@@ -17,6 +17,7 @@ from apachemw.modules import (
     mod_dir,
     mod_log_config,
     mod_mime,
+    mod_rewrite,
     process,
 )
 
@@ -46,4 +47,5 @@ def all_modules() -> list[Module]:
         mod_authz_core.MODULE,
         mod_alias.MODULE,
         mod_dir.MODULE,
+        mod_rewrite.MODULE,
     ]

@@ -25,6 +25,9 @@ from .harness import HERE, build_site, load_suites
 RECORDED = HERE / "recorded"
 SUITES = {s.NAME: s for s in load_suites()}
 CLIENT_PORT = 50000
+# The port the replayed server "listens" on: like the recording's, not 80, so
+# answers that compare a URL's port with the server's own come out the same.
+LISTEN_PORT = 8080
 
 
 def _recorded() -> list[tuple[str, dict[str, Any]]]:
@@ -98,7 +101,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
     class Lazy(dict):  # type: ignore[type-arg]
         def __missing__(self, name: str) -> Site:
             root = tmp_path_factory.mktemp(name)
-            site = Site(root, build_site(SUITES[name], str(root), 8080))
+            site = Site(root, build_site(SUITES[name], str(root), LISTEN_PORT))
             self[name] = site
             return site
 
@@ -132,7 +135,7 @@ def wsgi_environ(raw: bytes) -> dict[str, Any]:
         "REQUEST_URI": target.decode("latin-1"),
         "RAW_URI": target.decode("latin-1"),
         "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
+        "SERVER_PORT": str(LISTEN_PORT),
         "SERVER_PROTOCOL": version,
         "REMOTE_ADDR": "127.0.0.1",
         "REMOTE_PORT": str(CLIENT_PORT),
@@ -218,7 +221,7 @@ def asgi_scope(raw: bytes) -> tuple[dict[str, Any], bytes]:
         "root_path": "",
         "headers": [(n.lower(), v) for n, v in headers],
         "client": ("127.0.0.1", CLIENT_PORT),
-        "server": ("127.0.0.1", 80),
+        "server": ("127.0.0.1", LISTEN_PORT),
         "state": {},
     }
     return scope, body

@@ -10,7 +10,6 @@ import os
 from ..harness import Case, header, request, set_mtimes
 
 NAME = "rewrite_apps"
-PENDING = "issue 3: mod_rewrite is not implemented yet"
 
 
 def conf(root: str, port: int) -> str:

@@ -16,7 +16,6 @@ import subprocess
 from ..harness import Case, header, request, set_mtimes
 
 NAME = "rewrite_maps"
-PENDING = "issue 3: mod_rewrite is not implemented yet"
 
 
 def conf(root: str, port: int) -> str:

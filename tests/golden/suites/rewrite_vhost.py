@@ -7,7 +7,6 @@ from __future__ import annotations
 from ..harness import Case, header, request, set_mtimes
 
 NAME = "rewrite_vhost"
-PENDING = "issue 3: mod_rewrite is not implemented yet"
 
 
 def conf(root: str, port: int) -> str:
