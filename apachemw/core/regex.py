@@ -18,7 +18,7 @@ PCRE2 syntax itself and writes an equivalent pattern for the ``regex`` package:
   big, ``\\u``/``\\U``/``\\L``/``\\N{name}`` and unknown letter escapes, ``(?a)``,
   variable-length lookbehind, references to missing groups, nesting beyond 250.
 
-Engine, chosen by measurement (``tests/core/regex_bench.py``; CPython 3.11,
+Engine, chosen by measurement (``python tests/core/test_regex.py``; CPython 3.11,
 regex 2026.11.15, 200 typical rewrite patterns against a non-matching path):
 
 ======================================  ==========  ==========================
@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -200,7 +201,17 @@ def translate(source: str, icase: bool = False) -> str:
     try:
         return _Parser(source, icase).parse()
     except RecursionError:
+        pass
+    # PCRE2 accepts 250 nested groups, six parser frames each: give this rare,
+    # config-time parse the room it needs, then put the limit back.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + 8 * _MAX_NEST)
+    try:
+        return _Parser(source, icase).parse()
+    except RecursionError:
         raise re.error("parentheses are too deeply nested", source) from None
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 # --------------------------------------------------------------------------- parser
@@ -231,7 +242,9 @@ _TYPE_ESCAPES = frozenset("dDwWsS")
 _NO_SUPPORT = frozenset("FLlUu")  # PCRE2 error 137
 _VERBS = {"FAIL": "(*FAIL)", "F": "(*FAIL)", "PRUNE": "(*PRUNE)", "SKIP": "(*SKIP)"}
 _NOOP_VERBS = ("LIMIT_MATCH=", "LIMIT_DEPTH=", "LIMIT_HEAP=", "LIMIT_RECURSION=")
-_NOOP_VERBS_EXACT = frozenset({"NO_AUTO_POSSESS", "NO_START_OPT", "NO_DOTSTAR_ANCHOR", "NO_JIT"})
+_NOOP_VERBS_EXACT = frozenset(
+    {"UTF", "UTF8", "NO_AUTO_POSSESS", "NO_START_OPT", "NO_DOTSTAR_ANCHOR", "NO_JIT"}
+)
 _ALPHA_ASSERT = {
     "pla": "(?=",
     "positive_lookahead": "(?=",
