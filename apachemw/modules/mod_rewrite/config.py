@@ -104,6 +104,31 @@ class Rule:
     forced_type: str | None = None
     forced_handler: str | None = None
     source: str = ""
+    # A literal every match must start with (from "^/literal..."), so a rule
+    # that cannot match is skipped without running its regex (see engine).
+    prefix: str | None = None
+
+
+_META = frozenset("\\^$.|?*+()[]{}")
+
+
+def literal_prefix(pattern: str, nocase: bool) -> str | None:
+    """The literal text a ``^``-anchored pattern must begin with, if any.
+
+    Stops at the first metacharacter; a quantifier applies to the character
+    before it, so that character is dropped too. Case-insensitive patterns and
+    top-level alternation get no prefix (they could match without it).
+    """
+    if nocase or not pattern.startswith("^") or "|" in pattern:
+        return None
+    out: list[str] = []
+    for char in pattern[1:]:
+        if char in _META:
+            if char in "?*{" and out:
+                out.pop()
+            break
+        out.append(char)
+    return "".join(out) or None
 
 
 @dataclass
@@ -399,6 +424,7 @@ def rule(cmd: Cmd, args: Sequence[str]) -> None:
         entry.negate, pattern = True, pattern[1:]
     entry.regex = _compile(pattern, entry.nocase, "RewriteRule")
     entry.pattern = pattern
+    entry.prefix = literal_prefix(pattern, entry.nocase)
     if output == "-":
         entry.nosub = True
     if ends_q:

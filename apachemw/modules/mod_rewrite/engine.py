@@ -599,9 +599,15 @@ def _conditions(rule: Rule, ctx: Ctx) -> bool:
 def apply_rule(rule: Rule, ctx: Ctx) -> int:
     r = ctx.r
     ctx.uri = _match_input(rule, ctx)
-    match = rule.regex.search(ctx.uri)
+    if rule.prefix is not None and not ctx.uri.startswith(rule.prefix):
+        match = None  # the regex cannot match: same answer, without running it
+    else:
+        match = rule.regex.search(ctx.uri)
     if (match is not None) == rule.negate:
         return NOMATCH
+    # From here the answer depends on more than the URI (conditions read headers,
+    # the time, maps, other files): never reuse it from the static-answer memo.
+    r.eventful = True
     ctx.vary_this = []
     ctx.rc = Backrefs()
     ctx.rr = Backrefs() if rule.negate or match is None else Backrefs(ctx.uri, _spans(match))
@@ -720,10 +726,6 @@ def apply_list(
 ) -> tuple[int, Ctx]:
     """apply_rewrite_list: rules in order, with C, S, N, L, END, PT."""
     ctx = Ctx(r=r, perdir=perdir, maps=maps)
-    if rules:
-        # Rules may read any header, the time, maps or other files: such an
-        # answer is never reused by the static-answer memo (core.memo).
-        r.eventful = True
     changed = 0
     rounds = 1
     restart = True
