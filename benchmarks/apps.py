@@ -58,6 +58,13 @@ def apachemw_asgi() -> ASGIApp:
     return Apache(None, config=_config())
 
 
+def apachemw_asgi_rules() -> ASGIApp:
+    """apachemw with 200 server-context RewriteRules that never match."""
+    from apachemw.asgi import Apache
+
+    return Apache(None, config=os.environ["BENCH_CONFIG_RULES"])
+
+
 def apachemw_wsgi() -> Any:  # a2wsgi types its scope more narrowly
     from a2wsgi import WSGIMiddleware
 

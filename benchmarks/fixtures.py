@@ -19,8 +19,8 @@ MODULES = "/usr/lib/apache2/modules"
 SIZES = {"file2k.html": 2 * 1024, "file100k.bin": 100 * 1024, "file1m.bin": 1024 * 1024}
 HTACCESS_NOTE = (
     "the .htaccess files use mod_mime/mod_dir/core/authz_core directives only; "
-    "no RewriteRule (mod_rewrite is not implemented in apachemw yet), so the "
-    "Apache anchor's rewrite-heavy 0.22 is not comparable"
+    "no RewriteRule in them, so the Apache anchor's rewrite-heavy 0.22 is not "
+    "comparable"
 )
 
 # ~20 realistic lines per level; each level differs a little, as real sites do.
@@ -62,6 +62,11 @@ class Docroot:
     def apachemw_conf(self) -> Path:
         return self.base / "apachemw.conf"
 
+    @property
+    def apachemw_rules_conf(self) -> Path:
+        """The same site with 200 server-context RewriteRules, none matching."""
+        return self.base / "apachemw-rules.conf"
+
     def cleanup(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
 
@@ -96,7 +101,19 @@ def make_docroot(base: str | None = None, *, big: int = 0) -> Docroot:
             f.truncate(big)
     doc = Docroot(tmp, root)
     doc.apachemw_conf.write_text(apachemw_conf(doc))
+    doc.apachemw_rules_conf.write_text(apachemw_conf(doc) + rewrite_rules())
     return doc
+
+
+RULES = 200
+
+
+def rewrite_rules() -> str:
+    """200 realistic server-context rules that never match the benchmark's files."""
+    lines = [f"LoadModule rewrite_module {MODULES}/mod_rewrite.so", "RewriteEngine On"]
+    for i in range(RULES):
+        lines.append(f"RewriteRule ^/section{i}/(.*)\\.html$ /s{i}.php?p=$1 [L,QSA]")
+    return "\n".join(lines) + "\n"
 
 
 def _common(doc: Docroot) -> str:

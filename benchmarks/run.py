@@ -78,6 +78,7 @@ def servers(with_nginx: bool) -> list[Server]:
             [*FILES, Target("404", "/missing.html", 404), *HTPAIR],
             "apachemw_asgi",
         ),
+        Server("apachemw ASGI + 200 rules", "uvicorn", [FILES[0]], "apachemw_asgi_rules"),
         # 1 MB too: the two faces stream large files differently (thread hop per chunk).
         Server("apachemw WSGI (a2wsgi)", "uvicorn", [FILES[0], FILES[2]], "apachemw_wsgi"),
         Server("Starlette StaticFiles", "uvicorn", FILES, "starlette_static"),
@@ -169,6 +170,7 @@ def running(server: Server, doc: Docroot) -> Iterator[Server]:
         os.environ,
         BENCH_DOCROOT=str(doc.root),
         BENCH_CONFIG=str(doc.apachemw_conf),
+        BENCH_CONFIG_RULES=str(doc.apachemw_rules_conf),
         PYTHONPATH=str(REPO),
     )
     log = open(doc.base / f"{server.factory or server.kind}.out", "wb")  # noqa: SIM115
@@ -314,7 +316,18 @@ def summarize(active: list[Server]) -> dict[str, object]:
         for s in active
         if HTPAIR[0] in s.targets
     }
-    return {"reference_rps": ref, "rows": rows, "htaccess_3_over_none": htaccess}
+    by_name = {s.name: s for s in active}
+    rules = {}
+    if "apachemw ASGI + 200 rules" in by_name and "apachemw ASGI" in by_name:
+        rules["apachemw ASGI"] = median_rps(
+            by_name["apachemw ASGI + 200 rules"], FILES[0].label
+        ) / median_rps(by_name["apachemw ASGI"], FILES[0].label)
+    return {
+        "reference_rps": ref,
+        "rows": rows,
+        "htaccess_3_over_none": htaccess,
+        "rules_200_over_none": rules,
+    }
 
 
 def print_table(summary: dict[str, object]) -> None:
@@ -335,6 +348,12 @@ def print_table(summary: dict[str, object]) -> None:
     for name, ratio in ht.items():
         print(f"  {name:24} {ratio:.3f}")
     print(f"  note: {HTACCESS_NOTE}")
+    rules = summary.get("rules_200_over_none") or {}
+    assert isinstance(rules, dict)
+    if rules:
+        print("\n200 non-matching server-context RewriteRules / none, 2 KB file:")
+        for name, ratio in rules.items():
+            print(f"  {name:24} {ratio:.3f}")
 
 
 def versions() -> dict[str, str]:
