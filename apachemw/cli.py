@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     test = sub.add_parser("configtest", help="check a configuration like apache2 -t")
     test.add_argument("-f", dest="config", required=True)
     test.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME")
+    why = sub.add_parser("explain", help="trace what the phases do to one request")
+    why.add_argument("url", help="the request-target, e.g. /old/page?x=1")
+    why.add_argument("-f", dest="config", required=True)
+    why.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME")
+    why.add_argument("-X", dest="method", default="GET")
+    why.add_argument("-H", dest="headers", action="append", default=[], metavar="'Name: value'")
+    why.add_argument("--json", action="store_true")
     return parser
 
 
@@ -160,11 +167,29 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from apachemw.explain import explain, render
+
+    headers = []
+    for item in args.headers:
+        name, _, value = item.partition(":")
+        headers.append((name.strip(), value.strip()))
+    try:
+        result = explain(args.config, args.method, args.url, headers, defines=args.defines)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2, default=str) if args.json else render(result))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "configtest":
             return _configtest(args)
+        if args.command == "explain":
+            return _explain(args)
         return _serve(args)
     except ApacheMWError as exc:
         print(f"apachemw: {exc}", file=sys.stderr)

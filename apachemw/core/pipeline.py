@@ -23,6 +23,7 @@ from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
 from apachemw.core.http import invalid_header
 from apachemw.core.memo import VARYING, StaticMemo
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
+from apachemw.core.trace import record
 from apachemw.core.uri import BadRequestTarget, normalize_path, parse_target, unescape_path
 from apachemw.core.uri_escape import is_url
 
@@ -202,6 +203,16 @@ def read_request(r: Request) -> int:
     target_host = r.notes.pop("target-host", None)
     if status == OK and target_host and target_host != name:
         status = _parse_for(r, target_host)
+    server = r.server
+    record(
+        r,
+        "request",
+        method=r.method,
+        args=r.args,
+        host=r.hostname,
+        status=status,
+        server=f"{server.file}:{server.line}" if server.is_virtual else "main server",
+    )
     return status
 
 
@@ -260,6 +271,7 @@ def process_internal(r: Request, file_req: bool = False) -> int:
         if status != OK:
             return status
         status = run_hook(r, "translate_name")
+        record(r, "translate", filename=r.filename, status=status)
         if status not in (OK, DECLINED):
             return status
         if status == DECLINED:
@@ -267,6 +279,7 @@ def process_internal(r: Request, file_req: bool = False) -> int:
             return 500
     r.per_dir = r.server.defaults
     status = run_hook(r, "map_to_storage")
+    record(r, "map_to_storage", filename=r.filename, path_info=r.path_info, status=status)
     if status == DONE:
         return DONE
     if status not in (OK, DECLINED):
@@ -279,12 +292,16 @@ def process_internal(r: Request, file_req: bool = False) -> int:
         if status != OK:
             return status
     status = _access(r)
+    record(r, "access", status=status)
     if status != OK:
         return status
     status = run_hook(r, "type_checker")
+    record(r, "type_checker", content_type=r.content_type, handler=r.handler, status=status)
     if status not in (OK, DECLINED):
         return status
-    return run_hook(r, "fixups")
+    status = run_hook(r, "fixups")
+    record(r, "fixups", filename=r.filename, handler=r.handler, status=status)
+    return status
 
 
 def _access(r: Request) -> int:
@@ -308,6 +325,7 @@ def invoke_handler(r: Request) -> int:
     if r.handler is None:
         r.handler = r.content_type.split(";")[0].strip() if r.content_type else None
     status = run_hook(r, "handler")
+    record(r, "handler", handler=r.handler, status=status)
     if status == DECLINED:
         r.site.log_error(
             r, "error", "core", f"AH00524: Handler for {r.handler} returned invalid result code 0"
@@ -432,7 +450,9 @@ def fast_redirect(rr: Request, r: Request) -> None:
 def internal_redirect(r: Request, new_uri: str, *, method: str | None = None) -> int:
     """ap_internal_redirect: a new record, REDIRECT_* env, phases and handler again."""
     if recursion_exceeded(r):
+        record(r, "loop", limit="LimitInternalRecursion")
         return 500
+    record(r, "internal redirect", to=new_uri)
     new = _new_request(r, new_uri, method=method)
     new.status = r.status
     new.prev = r

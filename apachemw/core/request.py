@@ -43,6 +43,8 @@ class Incoming:
     request_time: float = 0.0
     # False on an event loop: a needed file read raises NeedsBlockingIO instead.
     may_block: bool = True
+    # Set by apachemw explain: the phases record what they did (core.trace).
+    trace: Any = None
     # Where the middleware is mounted (WSGI SCRIPT_NAME, ASGI root_path), as sent:
     # Apache's rules apply to the path below it; URLs it builds put it back.
     mount: bytes = b""

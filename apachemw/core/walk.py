@@ -17,6 +17,7 @@ from typing import Any
 from apachemw.config.htaccess import HtaccessError
 from apachemw.config.model import DirConf, Section
 from apachemw.core.request import OK, Request
+from apachemw.core.trace import record
 from apachemw.modules.core import OPT_SYM_LINKS, OPT_SYM_OWNER, OPT_UNSET, CoreDir
 
 __all__ = ["directory_walk", "file_walk", "location_walk"]
@@ -54,6 +55,13 @@ class _Opts:
 
 def _merge(r: Request, merged: DirConf, section: Section, applied: list[Section]) -> DirConf:
     applied.append(section)
+    record(
+        r,
+        "section",
+        kind=section.kind,
+        pattern=section.pattern,
+        at=f"{section.file}:{section.line}" if section.line else section.file,
+    )
     result: DirConf = r.site.merge_cached(merged, tuple(applied), section)
     return result
 

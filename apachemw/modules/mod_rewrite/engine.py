@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apachemw.core.request import Request
+from apachemw.core.trace import record
 from apachemw.core.uri_escape import escape_uri
 from apachemw.modules.mod_rewrite.config import Cond, Rule
 
@@ -481,6 +482,16 @@ def apply_cond(cond: Cond, ctx: Ctx) -> bool:
         result = match is not None
         if match is not None and not cond.negate:
             ctx.rc = Backrefs(text, _spans(match))
+    record(
+        ctx.r,
+        "rewrite cond",
+        at=cond.source,
+        input=text,
+        pattern=cond.pattern,
+        kind=cond.ptype,
+        negate=cond.negate,
+        result=result != cond.negate,
+    )
     return result != cond.negate
 
 
@@ -603,6 +614,16 @@ def apply_rule(rule: Rule, ctx: Ctx) -> int:
         match = None  # the regex cannot match: same answer, without running it
     else:
         match = rule.regex.search(ctx.uri)
+    record(
+        r,
+        "rewrite rule",
+        at=rule.source,
+        input=ctx.uri,
+        pattern=rule.pattern,
+        negate=rule.negate,
+        matched=(match is not None) != rule.negate,
+        perdir=ctx.perdir,
+    )
     if (match is not None) == rule.negate:
         return NOMATCH
     # From here the answer depends on more than the URI (conditions read headers,
@@ -643,6 +664,7 @@ def apply_rule(rule: Rule, ctx: Ctx) -> int:
             newuri = "/" + newuri
             prefix_added = True
     r.filename = newuri
+    record(r, "rewrite substitution", at=rule.source, result=newuri, flags=_flag_names(rule))
     if ctx.perdir and rule.discard_path_info:
         r.path_info = ""
     _split_query(r, rule)
@@ -659,6 +681,27 @@ def apply_rule(rule: Rule, ctx: Ctx) -> int:
             r.filename = r.filename[1:]
     _forced_type_handler(rule, ctx)
     return MATCH
+
+
+def _flag_names(rule: Rule) -> list[str]:
+    names = {
+        "redirect": "R",
+        "last": "L",
+        "end": "END",
+        "chain": "C",
+        "next_round": "N",
+        "passthrough": "PT",
+        "noescape": "NE",
+        "qsappend": "QSA",
+        "qsdiscard": "QSD",
+        "qslast": "QSL",
+        "escape_backref": "B",
+        "nocase": "NC",
+        "nosubreq": "NS",
+        "discard_path_info": "DPI",
+        "unsafe_allow_3f": "UnsafeAllow3F",
+    }
+    return [flag for attr, flag in names.items() if getattr(rule, attr)]
 
 
 def _split_query(r: Request, rule: Rule) -> None:
