@@ -128,6 +128,8 @@ class Apache:
         root = str(scope.get("root_path") or "").rstrip("/")
         inner["path"] = root + call.path
         inner["raw_path"] = _quote_path(root) + call.raw_path
+        if call.script_name:
+            inner["root_path"] = root + call.script_name  # WSGIScriptAlias's mount
         inner["query_string"] = call.query.encode("latin-1", "replace")
         inner["apachemw.env"] = dict(call.env)
         extra = _encode(outcome.headers)

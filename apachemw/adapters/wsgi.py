@@ -181,7 +181,10 @@ class Apache:
         assert outcome.app is not None and self.app is not None
         call = outcome.app
         inner = dict(environ)
-        inner["PATH_INFO"] = call.path.encode("utf-8", "surrogateescape").decode("latin-1")
+        # The mount of the app inside apachemw's space (WSGIScriptAlias) moves from
+        # PATH_INFO to SCRIPT_NAME, as mod_wsgi hands it over.
+        inner["SCRIPT_NAME"] = str(environ.get("SCRIPT_NAME", "")) + _wsgi_str(call.script_name)
+        inner["PATH_INFO"] = _wsgi_str(call.path[len(call.script_name) :])
         inner["QUERY_STRING"] = call.query
         inner.update(call.env)
         inner["apachemw.env"] = dict(call.env)
@@ -220,6 +223,11 @@ def _app_chunks(result: Iterable[bytes], seen: dict[str, Any]) -> Iterator[bytes
         yield chunk
     if seen["error"] is not None:
         yield seen["error"].body
+
+
+def _wsgi_str(text: str) -> str:
+    """PEP 3333's native strings: the UTF-8 bytes as latin-1."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 class _LoggedFile:

@@ -239,6 +239,7 @@ def _parse_for(r: Request, name: str | None) -> int:
     r.uri = target.uri
     r.args = target.args
     r.unparsed_uri = target.unparsed
+    r.notes["parsed-uri"] = target.uri
     return OK
 
 

@@ -208,6 +208,9 @@ class AppCall:
     raw_path: bytes
     query: str
     env: dict[str, str]
+    # The part of ``path`` that is the app's mount (WSGIScriptAlias): it becomes
+    # SCRIPT_NAME / root_path, the rest PATH_INFO / path.
+    script_name: str = ""
 
 
 @dataclass(slots=True)

@@ -327,12 +327,17 @@ def app_handler(r: Request) -> int:
         env["REDIRECT_URL"] = r.prev.uri
         if r.prev.args is not None:
             env["REDIRECT_QUERY_STRING"] = r.prev.args
-    raw = r.unparsed_uri.split("?", 1)[0] if r.prev is None else _quote(r.uri)
+    untouched = r.prev is None and r.uri == r.notes.get("parsed-uri")
+    raw = r.unparsed_uri.split("?", 1)[0] if untouched else _quote(r.uri)
     r.outcome = Outcome(
         0,
         list(r.headers_out.items),
         app=AppCall(
-            path=r.uri, raw_path=raw.encode("latin-1", "replace"), query=r.args or "", env=env
+            path=r.uri,
+            raw_path=raw.encode("latin-1", "replace"),
+            query=r.args or "",
+            env=env,
+            script_name=r.notes.get("wsgi-script-name", ""),
         ),
     )
     return OK

@@ -18,6 +18,7 @@ from apachemw.modules import (
     mod_log_config,
     mod_mime,
     mod_rewrite,
+    mod_wsgi,
     process,
 )
 
@@ -48,4 +49,5 @@ def all_modules() -> list[Module]:
         mod_alias.MODULE,
         mod_dir.MODULE,
         mod_rewrite.MODULE,
+        mod_wsgi.MODULE,
     ]

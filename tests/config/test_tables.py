@@ -73,6 +73,9 @@ LOADED = (
     "expires",
     "authz_user",
     "authz_groupfile",
+    # Not part of the apache2 package: Debian's libapache2-mod-wsgi-py3 (.ci/run installs
+    # it), the oracle for apachemw's mod_wsgi configuration surface.
+    "wsgi",
 )
 RECORDINGS = {
     "event": HERE / "apache2-L.txt",

@@ -1,0 +1,145 @@
+"""mod_wsgi's configuration surface, so a site written for Apache + mod_wsgi runs
+unchanged: ``WSGIScriptAlias URL-path file`` mounts the wrapped application there.
+
+The script file is not imported: the application apachemw wraps *is* the one the
+file would have created. As with mod_wsgi, the app sees the mount point as
+``SCRIPT_NAME`` (ASGI ``root_path``) and the rest as ``PATH_INFO``. The daemon and
+interpreter directives only configure mod_wsgi's process model, which uvicorn
+replaces; they are read, checked for their argument count, and have no effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from apachemw.config.directives import (
+    ACCESS_CONF,
+    OR_AUTHCFG,
+    OR_FILEINFO,
+    RSRC_CONF,
+    Args,
+    Cmd,
+    DirectiveError,
+    Module,
+)
+from apachemw.config.rows import accepted, row
+from apachemw.core.request import DECLINED, OK, Request
+from apachemw.modules.core_handler import APP_HANDLER
+from apachemw.modules.mod_alias import alias_matches
+
+__all__ = ["MODULE"]
+
+
+@dataclass
+class WsgiDir:
+    """mod_wsgi's per-directory settings: read and checked, without effect here."""
+
+
+@dataclass
+class WsgiServer:
+    mounts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def merge_server(base: WsgiServer, virt: WsgiServer) -> WsgiServer:
+    return WsgiServer(virt.mounts + base.mounts)
+
+
+def _script_alias(cmd: Cmd, args: Sequence[str]) -> None:
+    if len(args) < 2:
+        raise DirectiveError("WSGIScriptAlias takes at least two arguments")
+    conf: WsgiServer = cmd.srv()
+    url_path = args[0].rstrip("/") or "/"
+    conf.mounts.append((url_path, args[1]))
+    cmd.ctx.site.app_named = True  # the configuration routes the app itself
+
+
+def translate_wsgi(r: Request) -> int:
+    """Like an Alias to the script, with the handler set to the wrapped app."""
+    conf: WsgiServer = r.server.get("mod_wsgi")
+    for url_path, script in conf.mounts:
+        length = 1 if url_path == "/" else alias_matches(r.uri, url_path)
+        if not length:
+            continue
+        r.filename = r.canonical_filename = script
+        r.handler = APP_HANDLER
+        r.notes["wsgi-script-name"] = "" if url_path == "/" else r.uri[:length].rstrip("/")
+        return OK
+    return DECLINED
+
+
+def _keep_handler(r: Request) -> int:
+    # mod_mime and ForceType run later and could re-set the handler.
+    if "wsgi-script-name" in r.notes:
+        r.handler = APP_HANDLER
+    return DECLINED
+
+
+S = RSRC_CONF
+# (name, where, help) as `apache2 -L` lists them with Debian's mod_wsgi loaded.
+_SETTINGS = (
+    ("WSGIScriptAliasMatch", S, "Map location pattern to target WSGI script file."),
+    ("WSGIDaemonProcess", S, "Specify details of daemon processes to start."),
+    ("WSGISocketPrefix", S, "Path prefix for the daemon process sockets."),
+    ("WSGISocketRotation", S, "Enable/Disable rotation of daemon process sockets."),
+    ("WSGIAcceptMutex", S, "Set accept mutex type for daemon processes."),
+    ("WSGILazyInitialization", S, "Enable/Disable lazy Python initialization."),
+    ("WSGIVerboseDebugging", S, "Enable/Disable verbose debugging messages."),
+    ("WSGIDontWriteBytecode", S, "Enable/Disable writing of byte code."),
+    ("WSGIPythonWarnings", S, "Control Python warning messages."),
+    ("WSGIPythonOptimize", S, "Set level of Python compiler optimisations."),
+    ("WSGIPythonHome", S, "Python prefix/exec_prefix absolute path names."),
+    ("WSGIPythonPath", S, "Python module search path."),
+    ("WSGIPythonEggs", S, "Python eggs cache directory."),
+    ("WSGIPythonHashSeed", S, "Python hash seed."),
+    ("WSGIDestroyInterpreter", S, "Enable/Disable destruction of Python interpreter."),
+    ("WSGIRestrictEmbedded", S, "Enable/Disable use of embedded mode."),
+    ("WSGIRestrictStdin", S, "Enable/Disable restrictions on use of STDIN."),
+    ("WSGIRestrictStdout", S, "Enable/Disable restrictions on use of STDOUT."),
+    ("WSGIRestrictSignal", S, "Enable/Disable restrictions on use of signal()."),
+    ("WSGICaseSensitivity", S, "Define whether file system is case sensitive."),
+    ("WSGIRestrictProcess", S | ACCESS_CONF, "Limit selectable WSGI process groups."),
+    ("WSGIProcessGroup", S | ACCESS_CONF, "Name of the WSGI process group."),
+    ("WSGIApplicationGroup", S | ACCESS_CONF, "Application interpreter group."),
+    ("WSGICallableObject", OR_FILEINFO, "Name of entry point in WSGI script file."),
+    ("WSGIImportScript", S, "Location of WSGI import script."),
+    ("WSGIDispatchScript", S | ACCESS_CONF, "Location of WSGI dispatch script."),
+    ("WSGIPassApacheRequest", S | ACCESS_CONF, "Enable/Disable Apache request object."),
+    ("WSGIPassAuthorization", OR_FILEINFO, "Enable/Disable WSGI authorization."),
+    ("WSGIScriptReloading", OR_FILEINFO, "Enable/Disable script reloading mechanism."),
+    ("WSGIErrorOverride", OR_FILEINFO, "Enable/Disable overriding of error pages."),
+    ("WSGIChunkedRequest", OR_FILEINFO, "Enable/Disable support for chunked requests."),
+    ("WSGIMapHEADToGET", OR_FILEINFO, "Enable/Disable mapping of HEAD to GET."),
+    ("WSGIIgnoreActivity", OR_FILEINFO, "Enable/Disable reset of inactvity timeout."),
+    ("WSGITrustedProxyHeaders", OR_FILEINFO, "Specify a list of trusted proxy headers."),
+    ("WSGITrustedProxies", OR_FILEINFO, "Specify a list of trusted proxies."),
+    ("WSGIEnableSendfile", OR_FILEINFO, "Enable/Disable support for kernel sendfile."),
+    ("WSGIAccessScript", OR_AUTHCFG, "Location of WSGI host access script file."),
+    ("WSGIAuthUserScript", OR_AUTHCFG, "Location of WSGI user auth script file."),
+    ("WSGIAuthGroupScript", OR_AUTHCFG, "Location of WSGI group auth script file."),
+    ("WSGIGroupAuthoritative", OR_AUTHCFG, "Enable/Disable as being authoritative on groups."),
+    ("WSGIHandlerScript", S | ACCESS_CONF, "Location of WSGI handler script file."),
+    ("WSGIServerMetrics", S, "Enabled/Disable access to server metrics."),
+    ("WSGINewRelicConfigFile", S, "New Relic monitoring agent configuration file."),
+    ("WSGINewRelicEnvironment", S, "New Relic monitoring agent environment."),
+)
+
+MODULE = Module(
+    name="mod_wsgi",
+    ident="wsgi_module",
+    directives=(
+        row(
+            "WSGIScriptAlias",
+            Args.TAKE_ARGV,
+            S,
+            "Map location to target WSGI script file.",
+            _script_alias,
+        ),
+        *(accepted(name, Args.RAW_ARGS, where, help_text) for name, where, help_text in _SETTINGS),
+    ),
+    create_dir=WsgiDir,
+    create_server=WsgiServer,
+    merge_server=merge_server,
+    hooks={"translate_name": (5, translate_wsgi)},
+    more_hooks=(("fixups", 19, _keep_handler),),
+)
