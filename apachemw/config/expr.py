@@ -718,7 +718,6 @@ class _Match:
 
 
 _Bool = _Const | _Not | _Or | _And | _Unary | _Binary | _Compare | _In | _Match
-_Subnet = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 # --- what core_expr_lookup knows (util_expr_eval.c) -------------------------------------
@@ -1297,28 +1296,51 @@ _PURE_FUNCTIONS: dict[str, Callable[[str], str]] = {
 # --- -ipmatch / -R (apr_ipsubnet_create, apr_ipsubnet_test) ------------------------------
 
 
+@dataclass(frozen=True)
+class _Subnet:
+    """apr_ipsubnet_t: any mask, contiguous or not (apr only ANDs with it)."""
+
+    version: int
+    network: int
+    mask: int
+
+    def __contains__(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return ip.version == self.version and int(ip) & self.mask == self.network
+
+
 def _parse_subnet(text: str) -> _Subnet | None:
-    address, _, mask = text.partition("/")
+    address, slash, mask = text.partition("/")
     try:
         if ":" in address:
-            if mask and not mask.isdigit():
+            if slash and not (mask.isdigit() and 1 <= int(mask) <= 128):
                 return None
-            return ipaddress.IPv6Network(f"{address}/{mask or 128}", strict=False)
-        return _parse_v4_subnet(address, mask if "/" in text else None)
+            bits = int(mask) if slash else 128
+            return _subnet(
+                6, int(ipaddress.IPv6Address(address)), (2**128 - 1) ^ (2 ** (128 - bits) - 1)
+            )
+        return _parse_v4_subnet(address, mask if slash else None)
     except ValueError:
         return None
+
+
+def _subnet(version: int, network: int, mask: int) -> _Subnet:
+    return _Subnet(version, network & mask, mask)
 
 
 def _parse_v4_subnet(address: str, mask: str | None) -> _Subnet | None:
     octets = address.split(".")
     if not 1 <= len(octets) <= 4 or not all(o.isdigit() and int(o) < 256 for o in octets):
         return None
-    padded = ".".join(octets + ["0"] * (4 - len(octets)))
+    network = int(ipaddress.IPv4Address(".".join(octets + ["0"] * (4 - len(octets)))))
     if mask is None:  # "10.1" means 10.1.0.0/16
-        return ipaddress.IPv4Network(f"{padded}/{8 * len(octets)}", strict=False)
-    if mask.isdigit() and 1 <= int(mask) <= 32:
-        return ipaddress.IPv4Network(f"{padded}/{mask}", strict=False)
-    return ipaddress.IPv4Network(f"{padded}/{mask}", strict=False) if "." in mask else None
+        bits = 8 * len(octets)
+    elif mask.isdigit() and 1 <= int(mask) <= 32:
+        bits = int(mask)
+    elif "." in mask:
+        return _subnet(4, network, int(ipaddress.IPv4Address(mask)))
+    else:
+        return None
+    return _subnet(4, network, (2**32 - 1) ^ (2 ** (32 - bits) - 1))
 
 
 def _in_subnet(address: str, subnet: _Subnet) -> bool:
@@ -1328,8 +1350,8 @@ def _in_subnet(address: str, subnet: _Subnet) -> bool:
     except ValueError:
         return False
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped and subnet.version == 4:
-        ip = ip.ipv4_mapped
-    return ip.version == subnet.version and ip in subnet
+        return ip.ipv4_mapped in subnet
+    return ip in subnet
 
 
 # --- -strmatch / -strcmatch / -fnmatch (apr_fnmatch) -------------------------------------
