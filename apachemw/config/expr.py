@@ -1239,7 +1239,8 @@ _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRST
 _PATH_SAFE = frozenset(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789$-_.+!*'(),:;@&=/~"
 )
-_LDAP_SPECIAL = frozenset(b'\\,+"<>;=#*()\0')  # APR_ESCAPE_LDAP_ALL: DN and filter
+# APR_ESCAPE_LDAP_ALL (DN and filter); "=" and "#" pass, as apache2 2.4.71 showed
+_LDAP_SPECIAL = frozenset(b'\\,+"<>;*()\0')
 _B64_CHARS = re.compile(rb"[A-Za-z0-9+/]*")
 _HEX = "0123456789abcdefABCDEF"
 

@@ -123,7 +123,12 @@ TRUE = [
     "unbase64('YWJjZ') == 'abc' && unbase64('YWI') == 'ab'",
     "md5('abc') == '900150983cd24fb0d6963f7d28e17f72'",
     "sha1('abc') == 'a9993e364706816aba3e25717850c26c9cd0d89d'",
-    "ldap('a*b(c)') == 'a\\\\2ab\\\\28c\\\\29'",
+    # ldap, escape, unbase64, unescape, toupper and the -strmatch classes below were
+    # checked on a live apache2 2.4.71 through Header "expr=%{func:...}"
+    "ldap('a*b(c),=+<>;#x') == 'a\\\\2ab\\\\28c\\\\29\\\\2c=\\\\2b\\\\3c\\\\3e\\\\3b#x'",
+    "escape('a b/?#%&=') == 'a%20b/%3f%23%25&=' && unbase64('YW-Jj') == 'a'",
+    "unescape('a%2fb%41%2Fc%7e') == 'a%2fbA%2Fc~' && toupper('a\\303\\244b') == 'A\\303\\244B'",
+    "'a-c' -strmatch 'a[b-]c' && !('x/y' -fnmatch 'x?y') && 'x/y' -strmatch 'x?y'",
     "req('X-V') == 'abc' && http('x-v') == 'abc' && %{HTTP:X-V} == 'abc'",
     "%{HTTP_USER_AGENT} == 'curl/8' && req_novary('X-V') == 'abc'",
     "resp('Content-Type') == 'text/html' && resp('X') == ''",
