@@ -61,6 +61,7 @@ class Cond:
     ornext: bool = False
     novary: bool = False
     source: str = ""
+    expr: Any = None  # apachemw.config.expr.Expr for "expr" conditions
 
 
 @dataclass
@@ -377,9 +378,14 @@ def cond(cmd: Cmd, args: Sequence[str]) -> None:
     entry.ptype, entry.pattern = ptype, pattern
     entry.negate ^= flip
     if ptype == "expr":
-        raise DirectiveError(
-            "RewriteCond: ap_expr conditions (expr) are not supported by apachemw yet"
-        )
+        from apachemw.config.expr import ExprError, parse_expr
+
+        try:
+            entry.expr = parse_expr(pattern)
+        except ExprError as exc:
+            raise DirectiveError(
+                f'RewriteCond: cannot compile expression "{pattern}": {exc}'
+            ) from None
     if ptype not in ("regex", "<", ">", "=", "<=", ">=") and entry.nocase:
         cmd.warn(
             f"AH00665: RewriteCond: NoCase option for non-regex pattern '{pattern}' is not "
@@ -428,6 +434,8 @@ def rule(cmd: Cmd, args: Sequence[str]) -> None:
     if output == "-":
         entry.nosub = True
     if ends_q:
+        # A literal "?" ending the substitution only says "no query": drop it.
+        entry.output = output = output[:-1]
         if entry.qsappend:
             entry.qslast = True
         else:

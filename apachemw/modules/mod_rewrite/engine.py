@@ -68,6 +68,7 @@ def is_absolute_uri(uri: str) -> tuple[int, bool]:
 class Backrefs:
     source: str | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
+    texts: tuple[str, ...] | None = None  # captures given as text (an ap_expr match)
 
 
 @dataclass
@@ -229,12 +230,17 @@ def lookup_map(ctx: Ctx, name: str, key: str) -> str | None:
 
 def _backref(ctx: Ctx, char: str, n: int, rule: Rule | None) -> str:
     refs = ctx.rr if char == "$" else ctx.rc
-    if refs.source is None or n >= len(refs.spans):
+    if refs.texts is not None:
+        piece = refs.texts[n] if n < len(refs.texts) else ""
+        if not piece:
+            return ""
+    elif refs.source is None or n >= len(refs.spans):
         return ""
-    start, end = refs.spans[n]
-    if start < 0 or end <= start:
-        return ""
-    piece = refs.source[start:end]
+    else:
+        start, end = refs.spans[n]
+        if start < 0 or end <= start:
+            return ""
+        piece = refs.source[start:end]
     if rule is not None and rule.escape_backref:
         piece = escape_backref(piece, rule)
     return piece
@@ -373,7 +379,7 @@ def _server_variable(name: str, ctx: Ctx) -> str:
         "REMOTE_ADDR": inc.remote_addr,
         "SERVER_ADDR": inc.local_addr,
         "THE_REQUEST": r.the_request,
-        "API_VERSION": "20120211:140",
+        "API_VERSION": "20120211:142",
         "REMOTE_HOST": inc.remote_addr,
         "REMOTE_PORT": str(inc.remote_port),
         "REMOTE_USER": r.user,
@@ -445,7 +451,79 @@ def _casecmp(a: str, b: str) -> int:
     return (a > b) - (a < b)
 
 
+class _ExprContext:
+    """What ap_expr asks of the request, answered as mod_rewrite's variables are."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+
+    def variable(self, name: str) -> str:
+        return _server_variable(name.upper(), self.ctx)
+
+    def header(self, name: str) -> str | None:
+        return self.ctx.r.headers_in.get(name)
+
+    def env(self, name: str) -> str | None:
+        r = self.ctx.r
+        note = r.notes.get(name)
+        return note if isinstance(note, str) else r.subprocess_env.get(name)
+
+    def note(self, name: str) -> str | None:
+        value = self.ctx.r.notes.get(name)
+        return value if isinstance(value, str) else None
+
+    def file_exists(self, path: str, test: str) -> bool:
+        if test == "U":
+            return _lookahead_url(path, self.ctx)
+        if test == "F":
+            return _lookahead_file(path, self.ctx)
+        st = _stat(path, follow=test not in ("L", "h"))
+        if st is None:
+            return False
+        checks = {
+            "d": stat.S_ISDIR(st.st_mode),
+            "e": True,
+            "f": stat.S_ISREG(st.st_mode),
+            "s": stat.S_ISREG(st.st_mode) and st.st_size > 0,
+            "L": stat.S_ISLNK(st.st_mode),
+            "h": stat.S_ISLNK(st.st_mode),
+            "x": bool(st.st_mode & 0o111),
+        }
+        return checks.get(test, False)
+
+
+def _apply_expr(cond: Cond, ctx: Ctx) -> bool:
+    """RewriteCond expr: ap_expr's verdict, its Vary, and its captures as %N."""
+    result = cond.expr.execute(_ExprContext(ctx))
+    if result.error:
+        ctx.r.site.log_error(
+            ctx.r,
+            "error",
+            "rewrite",
+            f"RewriteCond: expr='{cond.pattern}' evaluation failed: {result.error}",
+        )
+    if result.vary and not cond.novary:
+        # ap_expr adds its Vary to the response itself, whatever the verdict.
+        _merge_vary(ctx.r, list(result.vary))
+    value = bool(result.value) and not result.error
+    if value and not cond.negate:
+        ctx.rc = Backrefs(texts=tuple(result.backrefs))
+    record(
+        ctx.r,
+        "rewrite cond",
+        at=cond.source,
+        input="expr",
+        pattern=cond.pattern,
+        kind="expr",
+        negate=cond.negate,
+        result=value != cond.negate,
+    )
+    return bool(value != cond.negate)
+
+
 def apply_cond(cond: Cond, ctx: Ctx) -> bool:
+    if cond.ptype == "expr":
+        return _apply_expr(cond, ctx)
     text = expand(cond.input, ctx)
     kind = cond.ptype
     result: bool

@@ -14,10 +14,6 @@ import os
 from ..harness import Case, header, request, set_mtimes
 
 NAME = "rewrite_server"
-PENDING = (
-    "issue 3: this httpd.conf uses RewriteCond expr, which apachemw refuses until "
-    "the ap_expr language is built, so the whole suite waits for it"
-)
 
 # name -> (RewriteCond lines, requests as (case suffix, headers, note))
 Hdrs = list[tuple[str, str]]
