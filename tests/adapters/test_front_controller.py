@@ -1,0 +1,81 @@
+"""A front controller routes to the wrapped app the way Apache hands a request to a
+handler after mod_rewrite's internal redirect: the app sees the rewritten path,
+the original query, and REDIRECT_URL / REDIRECT_QUERY_STRING / REDIRECT_STATUS.
+The app is named in the configuration by the handler ``apachemw-app``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from apachemw.wsgi import Apache as WSGIApache
+
+
+def _site(tmp_path: Path) -> str:
+    root = tmp_path / "htdocs"
+    root.mkdir()
+    (root / "style.css").write_text("body{}\n")
+    (root / "index.php").write_text("<?php // stands for the app\n")
+    (root / ".htaccess").write_text(
+        "RewriteEngine On\n"
+        "RewriteCond %{REQUEST_FILENAME} !-f\n"
+        "RewriteCond %{REQUEST_FILENAME} !-d\n"
+        "RewriteRule ^ index.php [L]\n"
+        "<Files index.php>\n    SetHandler apachemw-app\n</Files>\n"
+    )
+    return f"""\
+DocumentRoot {root}
+<Directory {root}>
+    AllowOverride All
+    Require all granted
+</Directory>
+"""
+
+
+def _call(mw: WSGIApache, path: str, query: str = "") -> tuple[str, bytes]:
+    status: list[str] = []
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "REQUEST_URI": path + ("?" + query if query else ""),
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost",
+        "wsgi.url_scheme": "http",
+    }
+    body = b"".join(mw(environ, lambda s, h: status.append(s)))
+    return status[0], body
+
+
+def test_front_controller_hands_missing_paths_to_the_app(tmp_path: Path) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append(
+            {
+                k: environ.get(k)
+                for k in (
+                    "PATH_INFO",
+                    "QUERY_STRING",
+                    "REDIRECT_URL",
+                    "REDIRECT_QUERY_STRING",
+                    "REDIRECT_STATUS",
+                )
+            }
+        )
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"from the app"]
+
+    mw = WSGIApache(app, text=_site(tmp_path))
+    assert _call(mw, "/blog/2024/hello", "page=2") == ("200 OK", b"from the app")
+    assert seen[0] == {
+        "PATH_INFO": "/index.php",
+        "QUERY_STRING": "page=2",
+        "REDIRECT_URL": "/blog/2024/hello",
+        "REDIRECT_QUERY_STRING": "page=2",
+        "REDIRECT_STATUS": "200",
+    }
+    assert _call(mw, "/style.css") == ("200 OK", b"body{}\n")  # existing files stay static
+    assert len(seen) == 1
