@@ -80,3 +80,20 @@ DocumentRoot {root}
     result = explain(conf, "GET", "/a")
     assert result["status"] == 500
     assert result["loop"]["rules"] == [f"{conf}:7"]
+
+
+def test_loglevel_rewrite_trace_writes_apache_shaped_lines(tmp_path: Path) -> None:
+    from apachemw.core.request import Incoming
+    from apachemw.engine import build_engine
+
+    conf = _site(tmp_path, "LogLevel warn rewrite:trace4\n")
+    engine = build_engine(config=conf)
+    lines: list[str] = []
+    engine.site.error_log = lines.append
+    engine.handle(Incoming(method="GET", target=b"/missing", headers=[("host", "localhost")]))
+    text = "\n".join(lines)
+    assert "[rewrite:trace3]" in text and "applying pattern '^' to uri 'missing'" in text
+    assert "RewriteCond: input='" in text and "=> matched" in text
+    assert "[rewrite:trace2]" in text and "rewrite 'missing' -> '" in text
+    assert "[INTERNAL REDIRECT]" in text
+    assert "/initial] [perdir " in text

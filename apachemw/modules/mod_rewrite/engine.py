@@ -84,6 +84,30 @@ class Ctx:
     vary_this: list[str] = field(default_factory=list)
     maps: dict[str, Any] = field(default_factory=dict)
     lastsub: Rule | None = None
+    tracing: bool = False  # LogLevel rewrite:trace1 or more (checked once per rule list)
+
+
+def rlog(ctx: Ctx, level: int, text: str) -> None:
+    """mod_rewrite's do_rewritelog: an Apache-shaped [rewrite:traceN] error-log line."""
+    r = ctx.r
+    if not ctx.tracing or not r.server.get("core").logs("rewrite", f"trace{level}"):
+        return
+    kind = "subreq" if r.main is not None else "initial"
+    redir = ""
+    depth, cursor = 0, r
+    while cursor.prev is not None:
+        depth, cursor = depth + 1, cursor.prev
+    if depth:
+        redir = f"/redir#{depth}"
+    perdir = f"[perdir {ctx.perdir}] " if ctx.perdir else ""
+    inc = r.incoming
+    from apachemw.core import pipeline
+
+    text = (
+        f"{inc.remote_addr} - - [{pipeline.server_name(r)}/sid#{id(r.server):x}]"
+        f"[rid#{id(r):x}/{kind}{redir}] {perdir}{text}"
+    )
+    r.site.log_error(r, f"trace{level}", "rewrite", text)
 
 
 def _spans(match: Any) -> list[tuple[int, int]]:
@@ -570,6 +594,15 @@ def apply_cond(cond: Cond, ctx: Ctx) -> bool:
         negate=cond.negate,
         result=result != cond.negate,
     )
+    if ctx.tracing:
+        flags = " [NC]" if cond.nocase else ""
+        verdict = "matched" if result != cond.negate else "not-matched"
+        bang = "!" if cond.negate else ""
+        rlog(
+            ctx,
+            4,
+            f"RewriteCond: input='{text}' pattern='{bang}{cond.pattern}'{flags} => {verdict}",
+        )
     return result != cond.negate
 
 
@@ -692,6 +725,8 @@ def apply_rule(rule: Rule, ctx: Ctx) -> int:
         match = None  # the regex cannot match: same answer, without running it
     else:
         match = rule.regex.search(ctx.uri)
+    if ctx.tracing:
+        rlog(ctx, 3, f"applying pattern '{rule.pattern}' to uri '{ctx.uri}'")
     record(
         r,
         "rewrite rule",
@@ -716,6 +751,8 @@ def apply_rule(rule: Rule, ctx: Ctx) -> int:
     if not rule.nosub:
         qmark = _Qmark(not rule.unsafe_allow_3f, rule.qslast)
         newuri = expand(rule.output, ctx, rule, qmark)
+        if ctx.tracing:
+            rlog(ctx, 2, f"rewrite '{ctx.uri}' -> '{newuri}'")
         if qmark.unsafe > 0:
             r.site.log_error(
                 r,
@@ -847,6 +884,7 @@ def apply_list(
 ) -> tuple[int, Ctx]:
     """apply_rewrite_list: rules in order, with C, S, N, L, END, PT."""
     ctx = Ctx(r=r, perdir=perdir, maps=maps)
+    ctx.tracing = r.server.get("core").logs("rewrite", "trace1")
     changed = 0
     rounds = 1
     restart = True

@@ -25,9 +25,11 @@ from apachemw.modules.mod_rewrite.engine import (
     ACTION_NOESCAPE,
     ACTION_STATUS,
     ACTION_STATUS_SET,
+    Ctx,
     apply_list,
     escape_absolute,
     is_absolute_uri,
+    rlog,
 )
 
 __all__ = ["REDIRECT_HANDLER", "handler_redirect", "hook_fixup", "hook_mimetype", "hook_uri2file"]
@@ -238,6 +240,9 @@ def _perdir_result(
         if context_root and prefix is not None:
             r.filename = _subst_prefix(r.filename, context_root, prefix)
     r.notes["redirect-keeps-vary"] = True
+    if r.server.get("core").logs("rewrite", "trace1"):
+        ctx = Ctx(r=r, perdir=dconf.directory, tracing=True)
+        rlog(ctx, 1, f"internal redirect with {r.filename} [INTERNAL REDIRECT]")
     r.filename = "redirect:" + r.filename
     r.handler = REDIRECT_HANDLER
     return OK
