@@ -248,13 +248,40 @@ def test_dbm_cache_follows_both_files(tmp_path: Path, caplog: pytest.LogCaptureF
     assert "AH00663" in caplog.text
 
 
-def test_dbm_without_a_driver(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    # dbm: is apr-util's default type, Berkeley DB on Debian; no pure-Python reader here.
-    (tmp_path / "m").write_bytes(b"")
+@needs_httxt2dbm
+def test_dbm_default_type_reads_berkeley_db(tmp_path: Path) -> None:
+    # dbm: is apr-util's default type, Berkeley DB on Debian; httxt2dbm without -f writes it.
+    src = tmp_path / "m.txt"
+    src.write_text("alpha one\ndup first\ndup last\ncaf\u00e9 accent\n")
+    assert HTTXT2DBM is not None
+    subprocess.run([HTTXT2DBM, "-i", str(src), "-o", str(tmp_path / "m")], check=True)
     m = parse_map("d", "dbm:m", str(tmp_path))
     assert (m.kind, m.dbm_type) == ("dbm", "db")
+    assert m.lookup("alpha") == "one"
+    assert m.lookup("dup") == "last"  # recorded dbmdb-dup: the store replaces
+    assert m.lookup("caf\u00e9") == "accent"
+    assert m.lookup("nope") is None
+    src.write_text("alpha two\n")
+    subprocess.run([HTTXT2DBM, "-i", str(src), "-o", str(tmp_path / "m")], check=True)
+    bump_mtime(tmp_path / "m", 10)
+    assert m.lookup("alpha") == "two"
+
+
+def test_dbm_unreadable_file_is_a_miss_with_ah00656(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "m").write_bytes(b"not a database at all" * 10)
+    m = parse_map("d", "dbm=db:m", str(tmp_path))
+    with caplog.at_level(logging.ERROR, "apachemw.mod_rewrite"):
+        assert m.lookup("k") is None
+    assert "AH00656" in caplog.text
+
+
+def test_gdbm_without_a_driver(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "m").write_bytes(b"")
+    m = parse_map("d", "dbm=gdbm:m", str(tmp_path))
     monkey = pytest.MonkeyPatch()
-    monkey.setattr(maps, "_python_dbm", lambda _t: None)
+    monkey.setattr(maps, "_gdbm_module", lambda: None)
     try:
         with caplog.at_level(logging.ERROR, "apachemw.mod_rewrite"):
             assert m.lookup("k") is None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from apachemw.core.uri_escape import escape_uri
+from apachemw.modules.mod_rewrite.bdb import BdbError, bdb_fetch
 from apachemw.modules.mod_rewrite.sdbm import DIR_EXT, PAG_EXT, SdbmError, sdbm_fetch
 
 __all__ = ["PRG_TIMEOUT", "MapError", "RewriteMap", "close_all", "parse_map"]
@@ -218,37 +219,23 @@ def _dbm_checkfiles(dbm_type: str, path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def _python_dbm(dbm_type: str) -> ModuleType | None:
-    """A Python module that reads apr's ``gdbm`` or ``db`` files, when one is installed."""
-    names = {"gdbm": ("dbm.gnu",), "db": ("berkeleydb.db", "bsddb3.db")}[dbm_type]
-    for name in names:
-        try:
-            return __import__(name, fromlist=["_"])
-        except ImportError:
-            continue
-    return None
+def _gdbm_module() -> ModuleType | None:
+    """Python's ``dbm.gnu``, which reads apr's ``gdbm`` files when Python was built with it."""
+    try:
+        return __import__("dbm.gnu", fromlist=["_"])
+    except ImportError:
+        return None
 
 
-def _fetch_other(dbm_type: str, path: str, key: bytes) -> bytes | None:
-    module = _python_dbm(dbm_type)
+def _fetch_gdbm(path: str, key: bytes) -> bytes | None:
+    module = _gdbm_module()
     if module is None:
-        _LOG.error(
-            "AH10287: mod_rewrite: can't load DBM library '%s': no Python module for it",
-            dbm_type,
-        )
+        _LOG.error("AH10287: mod_rewrite: can't load DBM library 'gdbm': this Python lacks dbm.gnu")
         return None
     try:
-        if dbm_type == "gdbm":
-            with module.open(path, "r") as db:
-                found: bytes | None = db.get(key)
-                return found
-        handle = module.DB()
-        handle.open(path, None, module.DB_HASH, module.DB_RDONLY)
-        try:
-            result: bytes | None = handle.get(key)
-            return result
-        finally:
-            handle.close()
+        with module.open(path, "r") as db:
+            found: bytes | None = db.get(key)
+            return found
     except Exception:  # any driver error: Apache logs AH00656 and answers "not found"
         _LOG.error("AH00656: mod_rewrite: can't open DBM RewriteMap %s", path)
         return None
@@ -260,12 +247,12 @@ def _fetch_dbm(dbm_type: str, path: str, key: str) -> str | None:
     if not raw:
         # apr_dbm_fetch refuses an empty key.
         return None
-    if dbm_type != "sdbm":
-        other = _fetch_other(dbm_type, path, raw)
+    if dbm_type == "gdbm":
+        other = _fetch_gdbm(path, raw)
         return None if other is None else _to_str(other)
     try:
-        found = sdbm_fetch(path, raw)
-    except SdbmError:
+        found = bdb_fetch(path, raw) if dbm_type == "db" else sdbm_fetch(path, raw)
+    except (SdbmError, BdbError):
         _LOG.error("AH00656: mod_rewrite: can't open DBM RewriteMap %s", path)
         return None
     return None if found is None else _to_str(found)

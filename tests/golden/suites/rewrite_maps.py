@@ -1,7 +1,7 @@
 """RewriteMap: txt (with and without a |default), rnd (one choice only, to stay
-deterministic), int:toupper/tolower/escape/unescape, dbm (sdbm, built by httxt2dbm in
-prepare()) and prg (a committed shell script). RewriteMap is declared in server context
-only; .htaccess may use a map but not declare one (500).
+deterministic), int:toupper/tolower/escape/unescape, dbm (sdbm and the default Berkeley DB,
+both built by httxt2dbm in prepare()) and prg (a committed shell script). RewriteMap is
+declared in server context only; .htaccess may use a map but not declare one (500).
 
 Map results are shown through a redirect to http://echo.test/v=<value>= ([NE] for the
 escape/unescape maps, so their own output is what Location carries).
@@ -37,6 +37,7 @@ RewriteMap low int:tolower
 RewriteMap esc int:escape
 RewriteMap unesc int:unescape
 RewriteMap dbm "dbm=sdbm:{root}/maps/map.sdbm"
+RewriteMap dbmdb "dbm:{root}/maps/map.db"
 RewriteMap prg "prg:{root}/bin/map.sh"
 """
         + r"""
@@ -55,6 +56,8 @@ RewriteRule ^/unesc/(.*)$ /echone/v=${unesc:$1}=
 RewriteRule ^/unesc-escaped/(.*)$ /echo/v=${unesc:$1}=
 RewriteRule ^/dbm/(.*)$ /echo/v=${dbm:$1}=
 RewriteRule ^/dbmdef/(.*)$ /echo/v=${dbm:$1|fallback}=
+RewriteRule ^/dbmdb/(.*)$ /echo/v=${dbmdb:$1}=
+RewriteRule ^/dbmdbdef/(.*)$ /echo/v=${dbmdb:$1|fallback}=
 RewriteRule ^/prg/(.*)$ /echo/v=${prg:$1}=
 RewriteRule ^/prgdef/(.*)$ /echo/v=${prg:$1|fallback}=
 RewriteRule ^/literal/(.*)$ /echo/v=\${txt:$1}=
@@ -86,6 +89,12 @@ def prepare(root: str) -> None:
             "-o",
             os.path.join(maps, "map.sdbm"),
         ],
+        check=True,
+        capture_output=True,
+    )
+    # No -f: apr-util's default DBM, Berkeley DB on Debian, which is what "dbm:" opens.
+    subprocess.run(
+        [tool, "-i", os.path.join(maps, "map.txt"), "-o", os.path.join(maps, "map.db")],
         check=True,
         capture_output=True,
     )
@@ -134,6 +143,14 @@ CASES = [
     _g("dbm-miss", "/dbm/nope", "dbm miss"),
     _g("dbmdef-miss", "/dbmdef/nope", "dbm miss with default"),
     _g("dbm-utf8", "/dbm/caf%C3%A9", "dbm UTF-8 key"),
+    _g("dbmdb-hit", "/dbmdb/alpha", "dbm: (the default type, Berkeley DB) hit"),
+    _g("dbmdb-dup", "/dbmdb/dup", "Berkeley DB duplicate key: the last store wins"),
+    _g("dbmdb-case", "/dbmdb/gamma", "Berkeley DB keys are case-sensitive"),
+    _g("dbmdb-tab", "/dbmdb/beta", "Berkeley DB value from a tab-separated line"),
+    _g("dbmdb-miss", "/dbmdb/nope", "Berkeley DB miss"),
+    _g("dbmdbdef-miss", "/dbmdbdef/nope", "Berkeley DB miss with default"),
+    _g("dbmdb-utf8", "/dbmdb/caf%C3%A9", "Berkeley DB UTF-8 key"),
+    _g("dbmdb-empty-key", "/dbmdbdef/", "Berkeley DB empty key takes the default"),
     _g("prg-hit", "/prg/abc", "prg map"),
     _g("prg-space", "/prg/a%20b", "prg key with a space"),
     _g("prg-null", "/prg/missing", "prg answers NULL: empty"),
