@@ -13,12 +13,14 @@ stop at the first that is not OK.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from apachemw.config.htaccess import NeedsBlockingIO
+from apachemw.core import regex as apache_regex
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
 from apachemw.core.http import invalid_header
 from apachemw.core.memo import VARYING, StaticMemo
@@ -55,6 +57,27 @@ PHASES = (
     "handler",
     "log_transaction",
 )
+# The request this thread is deciding, so a regex that runs out of time (a hook with no
+# request of its own) can write its error-log line with the client's address.
+_deciding = threading.local()
+
+
+def _log_regex_timeout(pattern: apache_regex.Pattern, subject: str) -> None:
+    r: Request | None = getattr(_deciding, "request", None)
+    if r is None:
+        return
+    shown = subject if len(subject) <= 200 else subject[:200] + "..."
+    r.site.log_error(
+        r,
+        "error",
+        "core",
+        f"regex '{pattern.pattern}' ran out of its {apache_regex.match_timeout()} s budget "
+        f"on '{shown}' and counts as not matching (PCRE's match limit)",
+    )
+
+
+apache_regex.add_timeout_hook(_log_regex_timeout)
+
 _HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]*)(:[0-9]*)?$")
 VERSION = "Apache/2.4.71 (Debian)"
 
@@ -104,6 +127,7 @@ class Engine:
             if hit is not None:
                 return hit
         r = Request(incoming, self.site, self.site.main)
+        _deciding.request = r
         try:
             status = _run(r)
         except NeedsBlockingIO:
@@ -118,6 +142,8 @@ class Engine:
             r = Request(incoming, self.site, r.server or self.site.main)
             r.per_dir = r.server.defaults
             status = 500
+        finally:
+            _deciding.request = None
         final = _last(r)
         if status not in (OK, DONE):
             die(final, status)

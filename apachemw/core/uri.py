@@ -390,7 +390,11 @@ def _normalise(
 
 # A target made only of these, starting with "/", with no "//", "/." or "%":
 # normalising and decoding leave it unchanged, so the common case skips both.
-_PLAIN = re.compile(rb"/(?:[A-Za-z0-9_~\-][A-Za-z0-9_~.\-]*/?)*(?:\?[\x21-\x7e]*)?\Z")
+# Each segment must be followed by "/" before the next begins, so a run of letters can
+# be split only one way: the match is linear (an optional "/" between repeated segments
+# backtracks exponentially on "/aaaa...!" and hangs the worker).
+_SEGMENT = rb"[A-Za-z0-9_~\-][A-Za-z0-9_~.\-]*"
+_PLAIN = re.compile(rb"/(?:" + _SEGMENT + rb"(?:/" + _SEGMENT + rb")*/?)?(?:\?[\x21-\x7e]*)?\Z")
 
 
 def _plain_target(raw: bytes, method: str) -> Target | None:

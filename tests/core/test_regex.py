@@ -493,3 +493,32 @@ def _measure() -> None:  # pragma: no cover - run by hand
 
 if __name__ == "__main__":  # pragma: no cover
     _measure()
+
+
+def test_a_rule_that_runs_out_of_time_is_logged_and_does_not_match(
+    short_budget: None, tmp_path: Path
+) -> None:
+    from apachemw.core.request import Incoming
+    from apachemw.engine import build_engine
+
+    root = tmp_path / "htdocs"
+    root.mkdir()
+    conf = tmp_path / "httpd.conf"
+    conf.write_text(
+        "LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n"
+        "LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n"
+        f"DocumentRoot {root}\n<Directory {root}>\n    Require all granted\n</Directory>\n"
+        "RewriteEngine On\nRewriteRule ^/(a|aa)+$ /matched [R,L]\n"
+    )
+    engine = build_engine(config=str(conf))
+    lines: list[str] = []
+    engine.site.error_log = lines.append
+    target = "/" + "a" * 60 + "!"
+    outcome = engine.handle(
+        Incoming(method="GET", target=target.encode(), headers=[("host", "localhost")])
+    )
+    assert outcome.status == 404  # not the rule's redirect: a timeout is "no match"
+    timeouts = [line for line in lines if "ran out of its 0.05 s budget" in line]
+    assert len(timeouts) == 1
+    assert "[core:error]" in timeouts[0] and "[client 127.0.0.1:" in timeouts[0]
+    assert "regex '^/(a|aa)+$'" in timeouts[0] and target in timeouts[0]

@@ -27,3 +27,17 @@ def test_fast_path_agrees_with_general_parser(
         return
     if fast is not None:
         assert fast == slow
+
+
+def test_long_segments_that_end_badly_fall_through_at_once() -> None:
+    # An earlier fast-path pattern let "/?" split a run of letters any number of ways, so
+    # "/aaaa...!" backtracked exponentially and hung the worker before any module ran.
+    # With 5000 letters that pattern would never finish; this one answers like the
+    # general parser.
+    for raw in (
+        b"/" + b"a" * 5000 + b"!",
+        b"/" + b"a/" * 2500 + b"a!",
+        b"/" + b"ab" * 2500 + b"%41",
+    ):
+        assert uri._plain_target(raw, "GET") is None
+        assert uri.parse_target(raw, "GET") == uri._parse_general(raw, "GET", True, "off", "http")
