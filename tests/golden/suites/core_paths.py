@@ -99,4 +99,9 @@ CASES = [
     _get("outside-direct", "/outside/secret.txt", "not under DocumentRoot: 404"),
     _get("http10-no-host", "/index.html", "HTTP/1.0 without Host", host=None, version="HTTP/1.0"),
     _get("host-missing-11", "/index.html", "R08 HTTP/1.1 without Host: 400", host=None),
+    # Shapes that once made apachemw's URI fast path backtrack exponentially (a hang).
+    _get("long-run-bad-end", "/" + "a" * 60 + "!", "60 letters then '!': a plain 404"),
+    _get("many-segments-bad-end", "/sub/" + "a/" * 100 + "a!", "100 segments then '!'"),
+    _get("long-run-escape", "/" + "ab" * 40 + "%41", "80 letters then an escape"),
+    _get("long-run-dot-end", "/" + "a" * 60 + ".", "60 letters then a trailing dot"),
 ]
