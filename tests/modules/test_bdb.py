@@ -63,18 +63,6 @@ def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
     assert bdb_fetch(str(path), b"k") == b"new"
 
 
-@pytest.mark.parametrize(
-    "content",
-    [b"", b"\0" * 100, b"x" * 8192, b"\0" * 12 + b"\x61\x15\x06\x00" + b"\0" * 4096],
-    ids=["empty", "short", "not-bdb", "bad-version"],
-)
-def test_files_that_are_not_hash_databases_are_refused(tmp_path: Path, content: bytes) -> None:
-    path = tmp_path / "bad.db"
-    path.write_bytes(content)
-    with pytest.raises(BdbError):
-        bdb_fetch(str(path), b"k")
-
-
 def test_a_corrupt_page_is_refused_not_misread(tmp_path: Path) -> None:
     path = _httxt2dbm(tmp_path, [f"k{i} v{i}" for i in range(500)])
     data = path.read_bytes()
@@ -85,8 +73,3 @@ def test_a_corrupt_page_is_refused_not_misread(tmp_path: Path) -> None:
     path.write_bytes(bytes(broken))
     with pytest.raises(BdbError):
         bdb_fetch(str(path), b"k1")
-
-
-def test_a_missing_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(BdbError):
-        bdb_fetch(str(tmp_path / "absent.db"), b"k")

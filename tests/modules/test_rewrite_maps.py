@@ -277,17 +277,15 @@ def test_dbm_unreadable_file_is_a_miss_with_ah00656(
     assert "AH00656" in caplog.text
 
 
-def test_gdbm_without_a_driver(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    (tmp_path / "m").write_bytes(b"")
+@needs_httxt2dbm
+def test_dbm_gdbm_type_reads_gnu_dbm(tmp_path: Path) -> None:
+    src = tmp_path / "m.txt"
+    src.write_text("alpha one\ndup first\ndup last\n")
+    assert HTTXT2DBM is not None
+    subprocess.run([HTTXT2DBM, "-f", "GDBM", "-i", str(src), "-o", str(tmp_path / "m")], check=True)
     m = parse_map("d", "dbm=gdbm:m", str(tmp_path))
-    monkey = pytest.MonkeyPatch()
-    monkey.setattr(maps, "_gdbm_module", lambda: None)
-    try:
-        with caplog.at_level(logging.ERROR, "apachemw.mod_rewrite"):
-            assert m.lookup("k") is None
-    finally:
-        monkey.undo()
-    assert "AH10287" in caplog.text
+    assert (m.kind, m.dbm_type) == ("dbm", "gdbm")
+    assert (m.lookup("alpha"), m.lookup("dup"), m.lookup("nope")) == ("one", "last", None)
 
 
 # ------------------------------------------------------------------------------ prg

@@ -26,10 +26,9 @@ becomes type 0, which is skipped).
 
 from __future__ import annotations
 
-import os
 import struct
-import threading
-from collections import OrderedDict
+
+from apachemw.modules.mod_rewrite.dbmcache import ParsedFiles
 
 __all__ = ["BdbError", "bdb_fetch", "bdb_items"]
 
@@ -43,11 +42,6 @@ _H_KEYDATA = 1
 _H_OFFPAGE = 3
 _DBMETA_CHKSUM = 0x01
 
-# Parsed files, keyed by what changes when the file does; a few maps per site at most.
-_CACHE: OrderedDict[tuple[str, int, int, int], dict[bytes, bytes]] = OrderedDict()
-_CACHE_SIZE = 16
-_CACHE_LOCK = threading.Lock()
-
 
 class BdbError(Exception):
     """The file is missing, unreadable or not a Berkeley DB hash database we can read."""
@@ -55,36 +49,12 @@ class BdbError(Exception):
 
 def bdb_fetch(path: str, key: bytes) -> bytes | None:
     """The value stored under ``key``, or None when the key is absent."""
-    return _load(path).get(key)
+    return _FILES.load(path).get(key)
 
 
 def bdb_items(path: str) -> dict[bytes, bytes]:
     """Every key/value pair in the database."""
-    return dict(_load(path))
-
-
-def _load(path: str) -> dict[bytes, bytes]:
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise BdbError(f"{path}: {exc.strerror}") from exc
-    stamp = (path, st.st_mtime_ns, st.st_size, st.st_ino)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(stamp)
-        if cached is not None:
-            _CACHE.move_to_end(stamp)
-            return cached
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise BdbError(f"{path}: {exc.strerror}") from exc
-    pairs = _parse(path, data)
-    with _CACHE_LOCK:
-        _CACHE[stamp] = pairs
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return pairs
+    return dict(_FILES.load(path))
 
 
 def _byte_order(path: str, data: bytes) -> str:
@@ -183,3 +153,6 @@ class _Pages:
         if len(value) != tlen:
             raise BdbError(f"{self.path}: overflow item is {len(value)} bytes, not {tlen}")
         return value
+
+
+_FILES = ParsedFiles(_parse, BdbError)

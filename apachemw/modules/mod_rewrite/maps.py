@@ -20,10 +20,10 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 
 from apachemw.core.uri_escape import escape_uri
 from apachemw.modules.mod_rewrite.bdb import BdbError, bdb_fetch
+from apachemw.modules.mod_rewrite.gdbm import GdbmError, gdbm_fetch
 from apachemw.modules.mod_rewrite.sdbm import DIR_EXT, PAG_EXT, SdbmError, sdbm_fetch
 
 __all__ = ["PRG_TIMEOUT", "MapError", "RewriteMap", "close_all", "parse_map"]
@@ -219,40 +219,16 @@ def _dbm_checkfiles(dbm_type: str, path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def _gdbm_module() -> ModuleType | None:
-    """Python's ``dbm.gnu``, which reads apr's ``gdbm`` files when Python was built with it."""
-    try:
-        return __import__("dbm.gnu", fromlist=["_"])
-    except ImportError:
-        return None
-
-
-def _fetch_gdbm(path: str, key: bytes) -> bytes | None:
-    module = _gdbm_module()
-    if module is None:
-        _LOG.error("AH10287: mod_rewrite: can't load DBM library 'gdbm': this Python lacks dbm.gnu")
-        return None
-    try:
-        with module.open(path, "r") as db:
-            found: bytes | None = db.get(key)
-            return found
-    except Exception:  # any driver error: Apache logs AH00656 and answers "not found"
-        _LOG.error("AH00656: mod_rewrite: can't open DBM RewriteMap %s", path)
-        return None
-
-
 def _fetch_dbm(dbm_type: str, path: str, key: str) -> str | None:
     """lookup_map_dbmfile: open, fetch, close, every time (the cache is in front)."""
     raw = _to_bytes(key)
     if not raw:
         # apr_dbm_fetch refuses an empty key.
         return None
-    if dbm_type == "gdbm":
-        other = _fetch_gdbm(path, raw)
-        return None if other is None else _to_str(other)
+    readers = {"db": bdb_fetch, "gdbm": gdbm_fetch, "sdbm": sdbm_fetch}
     try:
-        found = bdb_fetch(path, raw) if dbm_type == "db" else sdbm_fetch(path, raw)
-    except (SdbmError, BdbError):
+        found = readers[dbm_type](path, raw)
+    except (SdbmError, BdbError, GdbmError):
         _LOG.error("AH00656: mod_rewrite: can't open DBM RewriteMap %s", path)
         return None
     return None if found is None else _to_str(found)

@@ -1,6 +1,6 @@
 """RewriteMap: txt (with and without a |default), rnd (one choice only, to stay
-deterministic), int:toupper/tolower/escape/unescape, dbm (sdbm and the default Berkeley DB,
-both built by httxt2dbm in prepare()) and prg (a committed shell script). RewriteMap is
+deterministic), int:toupper/tolower/escape/unescape, dbm (sdbm, gdbm and the default Berkeley DB,
+all built by httxt2dbm in prepare()) and prg (a committed shell script). RewriteMap is
 declared in server context only; .htaccess may use a map but not declare one (500).
 
 Map results are shown through a redirect to http://echo.test/v=<value>= ([NE] for the
@@ -38,6 +38,7 @@ RewriteMap esc int:escape
 RewriteMap unesc int:unescape
 RewriteMap dbm "dbm=sdbm:{root}/maps/map.sdbm"
 RewriteMap dbmdb "dbm:{root}/maps/map.db"
+RewriteMap dbmg "dbm=gdbm:{root}/maps/map.gdbm"
 RewriteMap prg "prg:{root}/bin/map.sh"
 """
         + r"""
@@ -58,6 +59,7 @@ RewriteRule ^/dbm/(.*)$ /echo/v=${dbm:$1}=
 RewriteRule ^/dbmdef/(.*)$ /echo/v=${dbm:$1|fallback}=
 RewriteRule ^/dbmdb/(.*)$ /echo/v=${dbmdb:$1}=
 RewriteRule ^/dbmdbdef/(.*)$ /echo/v=${dbmdb:$1|fallback}=
+RewriteRule ^/dbmg/(.*)$ /echo/v=${dbmg:$1|fallback}=
 RewriteRule ^/prg/(.*)$ /echo/v=${prg:$1}=
 RewriteRule ^/prgdef/(.*)$ /echo/v=${prg:$1|fallback}=
 RewriteRule ^/literal/(.*)$ /echo/v=\${txt:$1}=
@@ -79,25 +81,10 @@ def prepare(root: str) -> None:
     tool = shutil.which("httxt2dbm")
     if tool is None:
         raise SystemExit("rewrite_maps needs httxt2dbm (Debian package apache2-utils)")
-    subprocess.run(
-        [
-            tool,
-            "-f",
-            "SDBM",
-            "-i",
-            os.path.join(maps, "map.txt"),
-            "-o",
-            os.path.join(maps, "map.sdbm"),
-        ],
-        check=True,
-        capture_output=True,
-    )
     # No -f: apr-util's default DBM, Berkeley DB on Debian, which is what "dbm:" opens.
-    subprocess.run(
-        [tool, "-i", os.path.join(maps, "map.txt"), "-o", os.path.join(maps, "map.db")],
-        check=True,
-        capture_output=True,
-    )
+    for fmt, name in ((["-f", "SDBM"], "map.sdbm"), ([], "map.db"), (["-f", "GDBM"], "map.gdbm")):
+        source, out = os.path.join(maps, "map.txt"), os.path.join(maps, name)
+        subprocess.run([tool, *fmt, "-i", source, "-o", out], check=True, capture_output=True)
     set_mtimes(root, ("htdocs", "maps"))
 
 
@@ -151,6 +138,10 @@ CASES = [
     _g("dbmdbdef-miss", "/dbmdbdef/nope", "Berkeley DB miss with default"),
     _g("dbmdb-utf8", "/dbmdb/caf%C3%A9", "Berkeley DB UTF-8 key"),
     _g("dbmdb-empty-key", "/dbmdbdef/", "Berkeley DB empty key takes the default"),
+    _g("dbmg-hit", "/dbmg/alpha", "dbm=gdbm: hit"),
+    _g("dbmg-dup", "/dbmg/dup", "gdbm duplicate key: the last store wins"),
+    _g("dbmg-utf8", "/dbmg/caf%C3%A9", "gdbm UTF-8 key"),
+    _g("dbmg-miss", "/dbmg/nope", "gdbm miss takes the default"),
     _g("prg-hit", "/prg/abc", "prg map"),
     _g("prg-space", "/prg/a%20b", "prg key with a space"),
     _g("prg-null", "/prg/missing", "prg answers NULL: empty"),
