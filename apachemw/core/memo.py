@@ -8,17 +8,20 @@ mount, the Host header, the configuration (fixed), the file itself and the
 on the next identical request, checks the file and every .htaccess candidate
 with stat, exactly the evidence Apache would re-derive; any difference, or any
 header a module says it reads (``Site.memo_headers``), sends the request down
-the full pipeline instead. ``tests/golden`` replays every recorded case twice to
-hold memoised answers to the pipeline's.
+the full pipeline instead. Where inotify watches the candidates' directories
+(``core/dirwatch.py``), "no event since the answer was stored" stands in for the
+candidates' stats, and only the file itself is stat-ed. ``tests/golden`` replays
+every recorded case twice to hold memoised answers to the pipeline's.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from apachemw.core.dirwatch import watcher
 from apachemw.core.request import FileBody, Incoming, Outcome, Request
 
 __all__ = ["VARYING", "StaticMemo"]
@@ -33,6 +36,7 @@ _Ident = tuple[int, int, int]
 @dataclass(frozen=True, slots=True)
 class _Entry:
     watch: tuple[tuple[str, _Ident | None], ...]  # the file, then .htaccess candidates
+    gen: int | None  # the watcher's generation when the candidates last matched; None: stat
     mtime: float
     outcome: Outcome
     request: Request
@@ -71,7 +75,10 @@ class StaticMemo:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if not _unchanged(entry.watch):
+        if entry.gen is not None and watcher().generation() == entry.gen:
+            if not _unchanged(entry.watch[:1]):
+                return None
+        elif not self._still_valid(key, entry):
             return None
         if incoming.request_time - entry.mtime < 2.0:
             return None  # within Apache's weak-ETag window: let the handler decide
@@ -91,16 +98,46 @@ class StaticMemo:
             or r.request_time - r.finfo.st_mtime < 2.0
         ):
             return
-        entry = _Entry(
-            watch=((fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode)), *r.walk_checks),
-            mtime=r.finfo.st_mtime,
-            outcome=outcome,
-            request=r,
-        )
+        watch = ((fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode)), *r.walk_checks)
+        entry = _Entry(watch, _watched_generation(watch), r.finfo.st_mtime, outcome, r)
         with self._lock:
             if len(self._entries) >= self.limit:
                 self._entries.clear()
             self._entries[key] = entry
+
+    def _still_valid(self, key: tuple[Any, ...], entry: _Entry) -> bool:
+        """Stat everything; when it all matches, watch again from the current generation."""
+        if len(entry.watch) == 1:
+            return _unchanged(entry.watch)
+        gen = _watched_generation(entry.watch)
+        if gen is None:
+            return _unchanged(entry.watch)
+        if not _unchanged(entry.watch[:1]):
+            return False
+        with self._lock:
+            if self._entries.get(key) is entry:
+                self._entries[key] = replace(entry, gen=gen)
+        return True
+
+
+def _watched_generation(watch: tuple[tuple[str, _Ident | None], ...]) -> int | None:
+    """The generation from which the .htaccess candidates are known unchanged, or None.
+
+    Watch first, then read the generation, then stat: a change before the stat shows in
+    it, a change after the generation was read shows as an event. None when there is no
+    candidate, a directory cannot be watched, or a stat no longer matches.
+    """
+    candidates = watch[1:]
+    if not candidates:
+        return None
+    directories = {os.path.dirname(path) for path, _ident in candidates}
+    # The topmost candidate's parent too: renaming a directory is an event in its parent.
+    directories.add(os.path.dirname(min(directories, key=len)))
+    dirwatch = watcher()
+    if not dirwatch.watch(directories):
+        return None
+    gen = dirwatch.generation()
+    return gen if _unchanged(candidates) else None
 
 
 def _unchanged(watch: tuple[tuple[str, _Ident | None], ...]) -> bool:

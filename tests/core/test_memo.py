@@ -77,3 +77,48 @@ def test_recently_modified_files_are_not_memoised(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
     _get(engine, "/fresh.txt")
     assert not engine.memo._entries
+
+
+def _nested(tmp_path: Path) -> Path:
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    _write(deep / "f.txt", "data")
+    for directory in (tmp_path / "a", deep):
+        _write(directory / ".htaccess", "Require all granted\n")
+    return deep
+
+
+def test_watched_htaccess_edit_ends_the_reuse(tmp_path: Path) -> None:
+    # A watched entry's lookup stats only the file: were the edit's inotify event lost,
+    # the stale 200 would come back.
+    deep = _nested(tmp_path)
+    engine = _engine(tmp_path)
+    assert _get(engine, "/a/b/f.txt").status == 200
+    entry = next(iter(engine.memo._entries.values()))
+    assert entry.gen is not None  # inotify watches the candidates' directories (Linux)
+    assert _get(engine, "/a/b/f.txt").status == 200
+    with open(deep / ".htaccess", "w") as fh:
+        fh.write("Require all denied\n")
+    os.utime(deep / ".htaccess", (OLD + 5, OLD + 5))
+    assert _get(engine, "/a/b/f.txt").status == 403
+
+
+def test_renaming_a_watched_directory_ends_the_reuse(tmp_path: Path) -> None:
+    deep = _nested(tmp_path)
+    engine = _engine(tmp_path)
+    assert _get(engine, "/a/b/f.txt").status == 200
+    deep.rename(tmp_path / "a" / "gone")
+    assert _get(engine, "/a/b/f.txt").status == 404
+
+
+def test_without_watches_the_memo_stats_every_candidate(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from apachemw.core import dirwatch
+
+    monkeypatch.setattr(dirwatch.DirWatcher, "watch", lambda _self, _dirs: False)
+    deep = _nested(tmp_path)
+    engine = _engine(tmp_path)
+    assert _get(engine, "/a/b/f.txt").status == 200
+    assert next(iter(engine.memo._entries.values())).gen is None
+    _write(deep / ".htaccess", "Require all denied\n")
+    os.utime(deep / ".htaccess", (OLD + 5, OLD + 5))
+    assert _get(engine, "/a/b/f.txt").status == 403
