@@ -688,8 +688,12 @@ def _match_input(rule: Rule, ctx: Ctx) -> str:
     uri = r.filename or ""
     if ctx.perdir:
         if r.path_info:
+            if ctx.tracing:
+                rlog(ctx, 3, f"add path info postfix: {uri} -> {uri}{r.path_info}")
             uri += r.path_info
         if uri.startswith(ctx.perdir):
+            if ctx.tracing:
+                rlog(ctx, 3, f"strip per-dir prefix: {uri} -> {uri[len(ctx.perdir) :]}")
             uri = uri[len(ctx.perdir) :]
     return uri
 
@@ -773,12 +777,16 @@ def apply_rule(rule: Rule, ctx: Ctx) -> int:
     prefix_added = False
     if not newuri.startswith("/") and not is_absolute_uri(newuri)[0]:
         if ctx.perdir:
+            if ctx.tracing:
+                rlog(ctx, 3, f"add per-dir prefix: {newuri} -> {ctx.perdir}{newuri}")
             newuri = ctx.perdir + newuri
             prefix_added = True
         elif not rule.redirect:
             newuri = "/" + newuri
             prefix_added = True
     r.filename = newuri
+    if ctx.tracing:
+        rlog(ctx, 2, f"setting lastsub to rule with output {rule.output}")
     record(r, "rewrite substitution", at=rule.source, result=newuri, flags=_flag_names(rule))
     if ctx.perdir and rule.discard_path_info:
         r.path_info = ""
@@ -912,6 +920,13 @@ def apply_list(
             if rc != NOSUB:
                 changed = ACTION_NOESCAPE if rule.noescape else ACTION_NORMAL
             if rule.passthrough:
+                if ctx.tracing:
+                    rlog(
+                        ctx,
+                        2,
+                        f"forcing '{r.filename}' to get passed through to next API "
+                        "URI-to-filename handler",
+                    )
                 r.filename = "passthrough:" + (r.filename or "")
                 return ACTION_NORMAL, ctx
             if rule.end:

@@ -195,6 +195,8 @@ def hook_fixup(r: Request) -> int:
     sconf: RewriteServer = r.server.get("mod_rewrite")
     status, _ = apply_list(r, dconf.rules, directory, sconf.maps)
     if not status:
+        if r.server.get("core").logs("rewrite", "trace1"):
+            rlog(Ctx(r=r, perdir=directory, tracing=True), 1, f"pass through {r.filename}")
         r.filename = ofilename
         return DECLINED
     return _perdir_result(r, dconf, status, ofilename, oargs)
@@ -233,6 +235,13 @@ def _perdir_result(
     else:
         docroot = (r.server.get("core").document_root or "").rstrip("/")
         if docroot and r.filename.startswith(docroot + "/"):
+            if r.server.get("core").logs("rewrite", "trace2"):
+                shown = f"{r.filename} -> {r.filename[len(docroot) :]}"
+                rlog(
+                    Ctx(r=r, perdir=dconf.directory, tracing=True),
+                    2,
+                    f"strip document_root prefix: {shown}",
+                )
             r.filename = r.filename[len(docroot) :]
     if r.filename is before and not dconf.options & IGNORE_CONTEXT_INFO:
         context_root = r.notes.get("context_document_root")
