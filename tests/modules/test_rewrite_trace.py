@@ -1,7 +1,7 @@
 """LogLevel rewrite:traceN: mod_rewrite's trace lines, compared with a live apache2's.
 
-The same per-directory front controller runs under apache2 and under apachemw with
-``LogLevel warn rewrite:trace4``; the text after each line's request prefix
+A per-directory front controller under a few server-context rules runs under apache2
+and under apachemw with ``LogLevel warn rewrite:trace4``; the text after each line's request prefix
 (``[host/sid#...][rid#.../initial...]``) must be the same, line for line.
 """
 
@@ -47,6 +47,11 @@ DocumentRoot {root}/htdocs
     RewriteCond %{{REQUEST_FILENAME}} !-f
     RewriteRule ^ index.php [L]
 </Directory>
+RewriteEngine On
+RewriteRule ^/old/(.*)$ /new/$1 [L]
+RewriteRule ^/go$ http://example.com/x?a=%7e [R=301,L]
+RewriteRule ^/rel$ /elsewhere [R,L]
+RewriteRule ^/pt$ /index.php [PT]
 """
     )
     yield conf, port
@@ -59,7 +64,9 @@ def _traces(lines: list[str]) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.skipif(not os.path.exists(APACHE), reason="apache2 is the oracle; .ci/run installs it")
-@pytest.mark.parametrize("target", ["/missing", "/index.php", "/a/b?q=1"])
+@pytest.mark.parametrize(
+    "target", ["/missing", "/index.php", "/a/b?q=1", "/old/a", "/go", "/rel", "/pt"]
+)
 def test_trace_lines_match_apache(site: tuple[str, int], target: str) -> None:
     conf, port = site
     log = Path(conf).parent / "logs" / "error.log"

@@ -785,14 +785,14 @@ def apply_rule(rule: Rule, ctx: Ctx) -> int:
             newuri = "/" + newuri
             prefix_added = True
     r.filename = newuri
-    if ctx.tracing:
-        rlog(ctx, 2, f"setting lastsub to rule with output {rule.output}")
     record(r, "rewrite substitution", at=rule.source, result=newuri, flags=_flag_names(rule))
     if ctx.perdir and rule.discard_path_info:
         r.path_info = ""
     _split_query(r, rule)
     if rule.redirect:
         _fully_qualify(r)
+        if ctx.tracing:
+            rlog(ctx, 2, f"explicitly forcing redirect with {r.filename}")
         r.status = rule.status
         return MATCH
     _reduce_uri(r)
@@ -843,6 +843,7 @@ def _split_query(r: Request, rule: Rule) -> None:
     index = tail.rfind("?") if rule.qslast else tail.find("?")
     if index < 0:
         return
+    olduri = r.filename
     query = tail[index + 1 :]
     r.filename = r.filename[: skip + index]
     if rule.qsappend:
@@ -855,6 +856,9 @@ def _split_query(r: Request, rule: Rule) -> None:
             r.args = None
         elif r.args.endswith("&"):
             r.args = r.args[:-1]
+    if r.server.get("core").logs("rewrite", "trace3"):
+        shown = f"uri={r.filename}, args={r.args if r.args is not None else '<none>'}"
+        rlog(Ctx(r=r, perdir=None, tracing=True), 3, f"split uri={olduri} -> {shown}")
 
 
 def _fully_qualify(r: Request) -> None:
@@ -919,6 +923,8 @@ def apply_list(
                 return ACTION_STATUS, ctx
             if rc != NOSUB:
                 changed = ACTION_NOESCAPE if rule.noescape else ACTION_NORMAL
+                if ctx.tracing:
+                    rlog(ctx, 2, f"setting lastsub to rule with output {rule.output}")
             if rule.passthrough:
                 if ctx.tracing:
                     rlog(

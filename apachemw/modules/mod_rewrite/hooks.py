@@ -63,12 +63,19 @@ def hook_uri2file(r: Request) -> int:
     else:
         if r.filename is None:
             r.filename = r.uri
+        _trace(r, 2, f"init rewrite engine with requested uri {r.uri}")
         status, ctx = apply_list(r, conf.rules, None, conf.maps)
         lastsub = ctx.lastsub
         r.notes["mod_rewrite_rewritten"] = status
     if not status:
+        _trace(r, 1, f"pass through {r.filename}")
         return DECLINED
     return _server_result(r, conf, status, oargs, lastsub)
+
+
+def _trace(r: Request, level: int, text: str, perdir: str | None = None) -> None:
+    if r.server.get("core").logs("rewrite", f"trace{level}"):
+        rlog(Ctx(r=r, perdir=perdir, tracing=True), level, text)
 
 
 def _script_url(r: Request) -> None:
@@ -106,16 +113,23 @@ def _status_answer(r: Request, status: int) -> int | None:
     return None
 
 
-def _redirect_answer(r: Request, status: int, oargs: str | None, skip: int) -> int:
+def _redirect_answer(
+    r: Request, status: int, oargs: str | None, skip: int, perdir: str | None = None
+) -> int:
     assert r.filename is not None
     if status != ACTION_NOESCAPE:
+        _trace(r, 1, f"escaping {r.filename} for redirect", perdir)
         r.filename = escape_absolute(r.filename, skip)
     if r.args is not None:
         noescape = status == ACTION_NOESCAPE or (oargs is not None and r.args == oargs)
-        r.filename += "?" + (r.args if noescape else escape_uri(r.args))
+        escaped = r.args if noescape else escape_uri(r.args)
+        r.filename += "?" + escaped
+        verb, shown = ("copying", "") if noescape else ("escaping", escaped)
+        _trace(r, 1, f"{verb} {r.args} to query string for redirect {shown}", perdir)
     answer = r.status if 300 <= r.status < 400 else 302
     r.status = 200
     r.headers_out.set("Location", r.filename)
+    _trace(r, 1, f"redirect to {r.filename} [REDIRECT/{answer}]", perdir)
     return answer
 
 
@@ -135,6 +149,7 @@ def _server_result(
     if r.filename.startswith("passthrough:"):
         r.uri = r.filename[len("passthrough:") :]
         return DECLINED
+    _trace(r, 2, f"local path result: {r.filename}")
     if not r.filename.startswith("/"):
         return 400
     reduced = (not conf.options & LEGACY_PREFIX_DOCROOT) and r.notes.get("mod_rewrite_uri_reduced")
@@ -148,6 +163,8 @@ def _server_result(
         r.uri = uri
         if result != OK:
             return result
+        _trace(r, 2, f"prefixed with document_root to {r.filename}")
+    _trace(r, 1, f"go-ahead with {r.filename} [OK]")
     return OK
 
 
@@ -195,8 +212,7 @@ def hook_fixup(r: Request) -> int:
     sconf: RewriteServer = r.server.get("mod_rewrite")
     status, _ = apply_list(r, dconf.rules, directory, sconf.maps)
     if not status:
-        if r.server.get("core").logs("rewrite", "trace1"):
-            rlog(Ctx(r=r, perdir=directory, tracing=True), 1, f"pass through {r.filename}")
+        _trace(r, 1, f"pass through {r.filename}", directory)
         r.filename = ofilename
         return DECLINED
     return _perdir_result(r, dconf, status, ofilename, oargs)
@@ -222,7 +238,7 @@ def _perdir_result(
     if skip:
         if dconf.base is not None:
             _rebase_absolute(r, dconf, skip)
-        return _redirect_answer(r, status, oargs, skip)
+        return _redirect_answer(r, status, oargs, skip, dconf.directory)
     if r.filename.startswith("passthrough:"):
         r.filename = r.filename[len("passthrough:") :]
     if not r.filename.startswith("/"):
@@ -235,13 +251,8 @@ def _perdir_result(
     else:
         docroot = (r.server.get("core").document_root or "").rstrip("/")
         if docroot and r.filename.startswith(docroot + "/"):
-            if r.server.get("core").logs("rewrite", "trace2"):
-                shown = f"{r.filename} -> {r.filename[len(docroot) :]}"
-                rlog(
-                    Ctx(r=r, perdir=dconf.directory, tracing=True),
-                    2,
-                    f"strip document_root prefix: {shown}",
-                )
+            shown = f"{r.filename} -> {r.filename[len(docroot) :]}"
+            _trace(r, 2, f"strip document_root prefix: {shown}", dconf.directory)
             r.filename = r.filename[len(docroot) :]
     if r.filename is before and not dconf.options & IGNORE_CONTEXT_INFO:
         context_root = r.notes.get("context_document_root")
@@ -249,9 +260,7 @@ def _perdir_result(
         if context_root and prefix is not None:
             r.filename = _subst_prefix(r.filename, context_root, prefix)
     r.notes["redirect-keeps-vary"] = True
-    if r.server.get("core").logs("rewrite", "trace1"):
-        ctx = Ctx(r=r, perdir=dconf.directory, tracing=True)
-        rlog(ctx, 1, f"internal redirect with {r.filename} [INTERNAL REDIRECT]")
+    _trace(r, 1, f"internal redirect with {r.filename} [INTERNAL REDIRECT]", dconf.directory)
     r.filename = "redirect:" + r.filename
     r.handler = REDIRECT_HANDLER
     return OK
