@@ -209,7 +209,7 @@ class CoreServer:
     def logs(self, module: str, level: str) -> bool:
         """Whether a message of ``level`` from ``module`` passes LogLevel."""
         limit = (self.module_levels or {}).get(module) or self.log_level or "warn"
-        return LOG_LEVELS.index(level) <= LOG_LEVELS.index(limit)
+        return _LEVEL_RANK[level] <= _LEVEL_RANK[limit]
 
 
 def create_server() -> CoreServer:
@@ -707,6 +707,8 @@ LOG_LEVELS = (
     "debug",
     *(f"trace{n}" for n in range(1, 9)),
 )
+# Rank by name: LogLevel checks run on every request (mod_rewrite asks once per hook).
+_LEVEL_RANK = {name: rank for rank, name in enumerate(LOG_LEVELS)}
 
 
 def _log_level(cmd: Cmd, args: Sequence[str]) -> None:

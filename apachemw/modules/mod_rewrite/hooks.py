@@ -55,6 +55,7 @@ def hook_uri2file(r: Request) -> int:
         return DECLINED
     if not dconf.options & ANYURI and (r.unparsed_uri == "*" or not r.uri.startswith("/")):
         return DECLINED
+    tracing = _tracing(r)
     oargs = r.args
     _script_url(r)
     if "mod_rewrite_rewritten" in r.notes:
@@ -63,14 +64,22 @@ def hook_uri2file(r: Request) -> int:
     else:
         if r.filename is None:
             r.filename = r.uri
-        _trace(r, 2, f"init rewrite engine with requested uri {r.uri}")
+        if tracing:
+            _trace(r, 2, f"init rewrite engine with requested uri {r.uri}")
         status, ctx = apply_list(r, conf.rules, None, conf.maps)
         lastsub = ctx.lastsub
         r.notes["mod_rewrite_rewritten"] = status
     if not status:
-        _trace(r, 1, f"pass through {r.filename}")
+        if tracing:
+            _trace(r, 1, f"pass through {r.filename}")
         return DECLINED
     return _server_result(r, conf, status, oargs, lastsub)
+
+
+def _tracing(r: Request) -> bool:
+    """LogLevel rewrite:trace1 or more: decided once per hook, before any text is built."""
+    result: bool = r.server.get("core").logs("rewrite", "trace1")
+    return result
 
 
 def _trace(r: Request, level: int, text: str, perdir: str | None = None) -> None:
@@ -116,26 +125,31 @@ def _status_answer(r: Request, status: int) -> int | None:
 def _redirect_answer(
     r: Request, status: int, oargs: str | None, skip: int, perdir: str | None = None
 ) -> int:
+    tracing = _tracing(r)
     assert r.filename is not None
     if status != ACTION_NOESCAPE:
-        _trace(r, 1, f"escaping {r.filename} for redirect", perdir)
+        if tracing:
+            _trace(r, 1, f"escaping {r.filename} for redirect", perdir)
         r.filename = escape_absolute(r.filename, skip)
     if r.args is not None:
         noescape = status == ACTION_NOESCAPE or (oargs is not None and r.args == oargs)
         escaped = r.args if noescape else escape_uri(r.args)
         r.filename += "?" + escaped
         verb, shown = ("copying", "") if noescape else ("escaping", escaped)
-        _trace(r, 1, f"{verb} {r.args} to query string for redirect {shown}", perdir)
+        if tracing:
+            _trace(r, 1, f"{verb} {r.args} to query string for redirect {shown}", perdir)
     answer = r.status if 300 <= r.status < 400 else 302
     r.status = 200
     r.headers_out.set("Location", r.filename)
-    _trace(r, 1, f"redirect to {r.filename} [REDIRECT/{answer}]", perdir)
+    if tracing:
+        _trace(r, 1, f"redirect to {r.filename} [REDIRECT/{answer}]", perdir)
     return answer
 
 
 def _server_result(
     r: Request, conf: RewriteServer, status: int, oargs: str | None, lastsub: Rule | None
 ) -> int:
+    tracing = _tracing(r)
     refused = _refuse_query(r, status, "AH10410")
     if refused is not None:
         return refused
@@ -149,7 +163,8 @@ def _server_result(
     if r.filename.startswith("passthrough:"):
         r.uri = r.filename[len("passthrough:") :]
         return DECLINED
-    _trace(r, 2, f"local path result: {r.filename}")
+    if tracing:
+        _trace(r, 2, f"local path result: {r.filename}")
     if not r.filename.startswith("/"):
         return 400
     reduced = (not conf.options & LEGACY_PREFIX_DOCROOT) and r.notes.get("mod_rewrite_uri_reduced")
@@ -163,8 +178,10 @@ def _server_result(
         r.uri = uri
         if result != OK:
             return result
-        _trace(r, 2, f"prefixed with document_root to {r.filename}")
-    _trace(r, 1, f"go-ahead with {r.filename} [OK]")
+        if tracing:
+            _trace(r, 2, f"prefixed with document_root to {r.filename}")
+    if tracing:
+        _trace(r, 1, f"go-ahead with {r.filename} [OK]")
     return OK
 
 
@@ -206,13 +223,15 @@ def hook_fixup(r: Request) -> int:
             f"directory restrictions : {r.filename}",
         )
         return 403
+    tracing = _tracing(r)
     ofilename, oargs = r.filename, r.args
     if r.filename is None:
         r.filename = r.uri
     sconf: RewriteServer = r.server.get("mod_rewrite")
     status, _ = apply_list(r, dconf.rules, directory, sconf.maps)
     if not status:
-        _trace(r, 1, f"pass through {r.filename}", directory)
+        if tracing:
+            _trace(r, 1, f"pass through {r.filename}", directory)
         r.filename = ofilename
         return DECLINED
     return _perdir_result(r, dconf, status, ofilename, oargs)
@@ -227,6 +246,7 @@ def _allow_options(r: Request) -> int:
 def _perdir_result(
     r: Request, dconf: RewriteDir, status: int, ofilename: str | None, oargs: str | None
 ) -> int:
+    tracing = _tracing(r)
     refused = _refuse_query(r, status, "AH10411")
     if refused is not None:
         return refused
@@ -252,7 +272,8 @@ def _perdir_result(
         docroot = (r.server.get("core").document_root or "").rstrip("/")
         if docroot and r.filename.startswith(docroot + "/"):
             shown = f"{r.filename} -> {r.filename[len(docroot) :]}"
-            _trace(r, 2, f"strip document_root prefix: {shown}", dconf.directory)
+            if tracing:
+                _trace(r, 2, f"strip document_root prefix: {shown}", dconf.directory)
             r.filename = r.filename[len(docroot) :]
     if r.filename is before and not dconf.options & IGNORE_CONTEXT_INFO:
         context_root = r.notes.get("context_document_root")
@@ -260,7 +281,8 @@ def _perdir_result(
         if context_root and prefix is not None:
             r.filename = _subst_prefix(r.filename, context_root, prefix)
     r.notes["redirect-keeps-vary"] = True
-    _trace(r, 1, f"internal redirect with {r.filename} [INTERNAL REDIRECT]", dconf.directory)
+    if tracing:
+        _trace(r, 1, f"internal redirect with {r.filename} [INTERNAL REDIRECT]", dconf.directory)
     r.filename = "redirect:" + r.filename
     r.handler = REDIRECT_HANDLER
     return OK
