@@ -47,6 +47,8 @@ _TXT_LINE_MAX = 1024
 # apr_dbm types that Debian's apr-util 1.6 accepts; "default" is its APU_DBM default.
 _DBM_TYPES = ("sdbm", "gdbm", "db")
 _DBM_DEFAULT = "db"
+# One pure-Python reader per type, each caching its parse until the file changes.
+_DBM_READERS = {"db": bdb_fetch, "gdbm": gdbm_fetch, "sdbm": sdbm_fetch}
 
 
 class MapError(Exception):
@@ -225,9 +227,8 @@ def _fetch_dbm(dbm_type: str, path: str, key: str) -> str | None:
     if not raw:
         # apr_dbm_fetch refuses an empty key.
         return None
-    readers = {"db": bdb_fetch, "gdbm": gdbm_fetch, "sdbm": sdbm_fetch}
     try:
-        found = readers[dbm_type](path, raw)
+        found = _DBM_READERS[dbm_type](path, raw)
     except (SdbmError, BdbError, GdbmError):
         _LOG.error("AH00656: mod_rewrite: can't open DBM RewriteMap %s", path)
         return None
