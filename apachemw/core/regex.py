@@ -13,6 +13,11 @@ PCRE2 syntax itself and writes an equivalent pattern for the ``regex`` package:
   ``\\x{hh}``, ``\\o{ooo}``, ``\\Q...\\E``, ``(?<name>``, ``(?'name'``, ``\\g{n}``,
   ``\\g{-n}``, ``\\k<name>``, POSIX classes, inline ``(?i)`` that also reaches
   later alternatives, ``(?U)`` and ``(?n)``.
+* PCRE2 runs without UTF, so it matches *bytes*: ``.`` is one byte of a two-byte
+  ``é``, ``\\xc3\\xa9`` spells it, and ``[é]`` is a class of two bytes. Patterns and
+  subjects that are not pure ASCII are therefore matched as their UTF-8 bytes (each
+  byte one latin-1 character) and captures turned back into text; pure ASCII, the
+  common case, is matched as it is. ``(*UTF)`` at the start keeps character matching.
 * What PCRE2 refuses is refused here with ``re.error`` (callers turn that into
   Apache's message): ``a{,3}`` is a literal in PCRE2 10.42, ``a{65536}`` is too
   big, ``\\u``/``\\U``/``\\L``/``\\N{name}`` and unknown letter escapes, ``(?a)``,
@@ -56,23 +61,27 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import regex
 
 if TYPE_CHECKING:
     TimeoutHook = Callable[["Pattern", str], None]
+    _Method = Callable[..., "regex.Match[str] | None"]
 
 __all__ = [
     "DEFAULT_MATCH_TIMEOUT",
     "Pattern",
     "add_timeout_hook",
+    "as_byte_text",
     "compile_pattern",
+    "from_byte_text",
     "match_timeout",
     "remove_timeout_hook",
     "set_match_timeout",
     "timeout_count",
     "translate",
+    "whole_characters",
 ]
 
 #: Seconds one search may take. Apache's PCRE2 match limit (10 000 000 steps)
@@ -83,6 +92,9 @@ _MAX_REPEAT = 65535  # PCRE2: "number too big in {} quantifier"
 _MAX_NEST = 250  # PCRE2 10.42 default parentheses nest limit
 _MAX_NAME = 32  # PCRE2: "subpattern name is too long (maximum 32 code units)"
 _FLAGS = regex.DOTALL | regex.ASCII | regex.VERSION0
+
+# Leading start-of-pattern verbs; (*UTF) among them turns PCRE2's UTF mode on.
+_UTF_START = re.compile(r"(?:\(\*[A-Z_0-9=]+\))*?\(\*UTF8?\)")
 
 _state = threading.Lock()
 _budget = [DEFAULT_MATCH_TIMEOUT]
@@ -115,6 +127,70 @@ def remove_timeout_hook(hook: TimeoutHook) -> None:
     _hooks.remove(hook)
 
 
+def as_byte_text(text: str) -> str:
+    """``text``'s UTF-8 bytes, one latin-1 character each: what PCRE without UTF sees."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def from_byte_text(text: str) -> str:
+    """Undo :func:`as_byte_text`; a byte cut off from its character stays a lone byte."""
+    return text.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
+def whole_characters(text: str) -> str:
+    """Join bytes that captures split (lone ``surrogateescape`` halves) back into the
+    characters they spell, so equal bytes are always the same text."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+
+
+class _ByteMatch:
+    """A match found in the byte text of a subject, giving its groups back as text.
+
+    Offsets (``start``, ``end``, ``span``) count bytes; a capture can end inside a
+    character, so callers that need the captured text use ``group``.
+    """
+
+    __slots__ = ("_m", "re")
+
+    def __init__(self, found: regex.Match[str], pattern: Pattern) -> None:
+        self._m = found
+        self.re = pattern
+
+    @property
+    def string(self) -> str:
+        return from_byte_text(self._m.string)
+
+    @property
+    def lastindex(self) -> int | None:
+        return self._m.lastindex
+
+    def group(self, *which: int | str) -> Any:
+        found = self._m.group(*which)
+        if isinstance(found, tuple):
+            return tuple(None if g is None else from_byte_text(g) for g in found)
+        return None if found is None else from_byte_text(found)
+
+    def __getitem__(self, which: int | str) -> str | None:
+        return cast("str | None", self.group(which))
+
+    def groups(self, default: str | None = None) -> tuple[str | None, ...]:
+        return tuple(default if g is None else from_byte_text(g) for g in self._m.groups())
+
+    def groupdict(self, default: str | None = None) -> dict[str, str | None]:
+        return {
+            k: default if g is None else from_byte_text(g) for k, g in self._m.groupdict().items()
+        }
+
+    def start(self, which: int | str = 0) -> int:
+        return self._m.start(which)
+
+    def end(self, which: int | str = 0) -> int:
+        return self._m.end(which)
+
+    def span(self, which: int | str = 0) -> tuple[int, int]:
+        return self._m.span(which)
+
+
 class Pattern:
     """A compiled Apache regex: the ``re.Pattern`` methods callers use, time-bounded.
 
@@ -124,12 +200,24 @@ class Pattern:
     ``expand``, ``re.groups``).
     """
 
-    __slots__ = ("_rx", "flags", "groupindex", "groups", "pattern", "timeouts", "translated")
+    __slots__ = (
+        "_bytewise",
+        "_rx",
+        "flags",
+        "groupindex",
+        "groups",
+        "pattern",
+        "timeouts",
+        "translated",
+    )
 
-    def __init__(self, source: str, translated: str, compiled: regex.Pattern[str]) -> None:
+    def __init__(
+        self, source: str, translated: str, compiled: regex.Pattern[str], bytewise: bool = True
+    ) -> None:
         self.pattern = source
         self.translated = translated
         self._rx = compiled
+        self._bytewise = bytewise
         self.flags = compiled.flags
         self.groups = compiled.groups
         self.groupindex = compiled.groupindex
@@ -141,38 +229,52 @@ class Pattern:
     def search(
         self, string: str, pos: int = 0, endpos: int | None = None
     ) -> regex.Match[str] | None:
-        try:
-            return self._rx.search(string, pos, endpos, timeout=_budget[0])
-        except TimeoutError:
-            self._timed_out(string)
-            return None
+        return self._run(self._rx.search, string, pos, endpos)
 
     def match(
         self, string: str, pos: int = 0, endpos: int | None = None
     ) -> regex.Match[str] | None:
-        try:
-            return self._rx.match(string, pos, endpos, timeout=_budget[0])
-        except TimeoutError:
-            self._timed_out(string)
-            return None
+        return self._run(self._rx.match, string, pos, endpos)
 
     def fullmatch(
         self, string: str, pos: int = 0, endpos: int | None = None
     ) -> regex.Match[str] | None:
+        return self._run(self._rx.fullmatch, string, pos, endpos)
+
+    def finditer(self, string: str) -> Iterator[regex.Match[str]]:
+        subject = string
+        if self._bytewise and not string.isascii():
+            subject = as_byte_text(string)
+        pos = 0
+        while pos <= len(subject):
+            found = self._attempt(self._rx.search, string, subject, pos, None)
+            if found is None:
+                return
+            if subject is not string:
+                found = cast("regex.Match[str]", _ByteMatch(found, self))
+            yield found
+            pos = found.end() + (found.end() == found.start())  # byte offsets
+
+    def _run(
+        self, method: _Method, string: str, pos: int, endpos: int | None
+    ) -> regex.Match[str] | None:
+        if not self._bytewise or string.isascii():
+            return self._attempt(method, string, string, pos, endpos)
+        # Positions given in characters become byte offsets of the same spot.
+        subject = as_byte_text(string)
+        bpos = len(as_byte_text(string[:pos])) if pos else 0
+        bend = None if endpos is None else len(as_byte_text(string[:endpos]))
+        found = self._attempt(method, string, subject, bpos, bend)
+        return None if found is None else cast("regex.Match[str]", _ByteMatch(found, self))
+
+    def _attempt(
+        self, method: _Method, string: str, subject: str, pos: int, endpos: int | None
+    ) -> regex.Match[str] | None:
         try:
-            return self._rx.fullmatch(string, pos, endpos, timeout=_budget[0])
+            return method(subject, pos, endpos, timeout=_budget[0])
         except TimeoutError:
             self._timed_out(string)
             return None
-
-    def finditer(self, string: str) -> Iterator[regex.Match[str]]:
-        pos = 0
-        while pos <= len(string):
-            found = self.search(string, pos)
-            if found is None:
-                return
-            yield found
-            pos = found.end() + (found.end() == found.start())
 
     def _timed_out(self, string: str) -> None:
         # PCRE2_ERROR_MATCHLIMIT -> AP_REG_ESPACE -> "did not match" for every caller.
@@ -191,13 +293,14 @@ def compile_pattern(source: str, icase: bool = False) -> re.Pattern[str]:
     (``search``, ``match``, ``fullmatch``, ``finditer``, ``pattern``, ``groups``,
     ``groupindex``, ``flags``); at run time it is a :class:`Pattern`.
     """
-    translated = translate(source, icase)
+    bytewise = not _UTF_START.match(source)
+    translated = translate(as_byte_text(source) if bytewise else source, icase)
     flags = _FLAGS | (regex.IGNORECASE if icase else 0)
     try:
         compiled = regex.compile(translated, flags)
     except (regex.error, OverflowError, RecursionError, ValueError) as exc:
         raise re.error(f"cannot compile regular expression: {exc}", source) from None
-    return cast("re.Pattern[str]", Pattern(source, translated, compiled))
+    return cast("re.Pattern[str]", Pattern(source, translated, compiled, bytewise))
 
 
 def translate(source: str, icase: bool = False) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from apachemw.config.directives import OR_FILEINFO, RSRC_CONF, Args, Cmd, DirectiveError, Module
 from apachemw.config.rows import row
 from apachemw.core.pipeline import construct_url
-from apachemw.core.regex import compile_pattern
+from apachemw.core.regex import compile_pattern, whole_characters
 from apachemw.core.request import DECLINED, OK, Request
 from apachemw.core.uri_escape import escape_uri, is_url
 
@@ -115,7 +115,8 @@ def substitute(template: str, source: str, match: re.Match[str]) -> str:
             continue
         out.append(char)
         i += 1
-    return "".join(out)
+    result = "".join(out)
+    return result if result.isascii() else whole_characters(result)
 
 
 # ---------------------------------------------------------------- directives

@@ -28,10 +28,12 @@ from apachemw.core.regex import (
     Pattern,
     add_timeout_hook,
     compile_pattern,
+    from_byte_text,
     remove_timeout_hook,
     set_match_timeout,
     timeout_count,
     translate,
+    whole_characters,
 )
 
 # (pattern, subject, expected (group 0, group 1, ...) or None), from pcre2test.
@@ -199,7 +201,15 @@ def _groups(found: re.Match[str] | None) -> tuple[str | None, ...] | None:
 
 @pytest.mark.parametrize(("pattern", "subject", "expected"), PCRE_CASES)
 def test_matches_like_pcre2(pattern: str, subject: str, expected: tuple[str, ...] | None) -> None:
-    assert _groups(compile_pattern(pattern).search(subject)) == expected
+    # pcre2test's patterns and subjects are bytes (written here one latin-1 character
+    # each); apachemw's text is UTF-8 decoded with surrogateescape.
+    found = compile_pattern(from_byte_text(pattern)).search(from_byte_text(subject))
+    want = None if expected is None else tuple(_bytes_as_text(g) for g in expected)
+    assert _groups(found) == want
+
+
+def _bytes_as_text(group: str | None) -> str | None:
+    return None if group is None else from_byte_text(group)
 
 
 @pytest.mark.parametrize(
@@ -522,3 +532,28 @@ def test_a_rule_that_runs_out_of_time_is_logged_and_does_not_match(
     assert len(timeouts) == 1
     assert "[core:error]" in timeouts[0] and "[client 127.0.0.1:" in timeouts[0]
     assert "regex '^/(a|aa)+$'" in timeouts[0] and target in timeouts[0]
+
+
+def test_non_ascii_text_is_matched_as_its_utf8_bytes() -> None:
+    # PCRE2 without UTF: "é" is two bytes, so "." is half of it.
+    assert compile_pattern("^/.{2}$").search("/é") is not None
+    assert compile_pattern("^/.$").search("/é") is None
+    assert compile_pattern(r"^/\xc3\xa9$").search("/é") is not None
+    assert compile_pattern("^/é$").search("/é") is not None
+    assert compile_pattern("^/[é]$").search("/\udcc3") is not None  # a class of two bytes
+    # (*UTF) at the start asks PCRE2 for characters.
+    assert compile_pattern("(*UTF)^/.$").search("/é") is not None
+
+
+def test_captures_of_part_of_a_character_keep_its_bytes() -> None:
+    found = compile_pattern("^/(.)(.*)$").search("/éa")
+    assert found is not None
+    assert found.groups() == ("\udcc3", "\udca9a")
+    assert whole_characters(found.group(1) + found.group(2)) == "éa"
+    assert [m.group() for m in compile_pattern(".").finditer("aé")] == ["a", "\udcc3", "\udca9"]
+
+
+def test_positions_given_in_characters() -> None:
+    found = compile_pattern("b").search("éab", 2)
+    assert found is not None and found.group() == "b"
+    assert compile_pattern("a").search("éab", 2) is None

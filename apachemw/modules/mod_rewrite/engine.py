@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from apachemw.core.regex import whole_characters
 from apachemw.core.request import Request
 from apachemw.core.trace import record
 from apachemw.core.uri_escape import escape_uri
@@ -110,8 +111,13 @@ def rlog(ctx: Ctx, level: int, text: str) -> None:
     r.site.log_error(r, f"trace{level}", "rewrite", text)
 
 
-def _spans(match: Any) -> list[tuple[int, int]]:
-    return [match.span(i) for i in range(min((match.re.groups or 0) + 1, 10))]
+def _backrefs(source: str, match: Any) -> Backrefs:
+    """$0-$9 or %0-%9 of a match: offsets into ``source`` when it is ASCII, else texts
+    (a pattern matching bytes may capture part of a character, see core/regex.py)."""
+    count = min((match.re.groups or 0) + 1, 10)
+    if source.isascii():
+        return Backrefs(source, [match.span(i) for i in range(count)])
+    return Backrefs(texts=tuple(match.group(i) or "" for i in range(count)))
 
 
 # ---------------------------------------------------------------- expansion
@@ -204,7 +210,8 @@ def expand(text: str, ctx: Ctx, rule: Rule | None = None, qmark: _Qmark | None =
             if qmark is not None:
                 qmark.literal(char)
             pos += 1
-    return "".join(out)
+    result = "".join(out)
+    return result if result.isascii() else whole_characters(result)
 
 
 def _expand_curly(
@@ -583,7 +590,7 @@ def apply_cond(cond: Cond, ctx: Ctx) -> bool:
         match = cond.regex.search(text)
         result = match is not None
         if match is not None and not cond.negate:
-            ctx.rc = Backrefs(text, _spans(match))
+            ctx.rc = _backrefs(text, match)
     record(
         ctx.r,
         "rewrite cond",
@@ -748,7 +755,7 @@ def apply_rule(rule: Rule, ctx: Ctx) -> int:
     r.eventful = True
     ctx.vary_this = []
     ctx.rc = Backrefs()
-    ctx.rr = Backrefs() if rule.negate or match is None else Backrefs(ctx.uri, _spans(match))
+    ctx.rr = Backrefs() if rule.negate or match is None else _backrefs(ctx.uri, match)
     if not _conditions(rule, ctx):
         return NOMATCH
     newuri = ""

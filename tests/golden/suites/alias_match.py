@@ -40,6 +40,8 @@ RedirectMatch 302 ^/rm/(.*)$ http://example.com/$1
 RedirectMatch /unanch/(.*) http://example.com/u/$1
 RedirectMatch ^/nine/(.)(.)(.)(.)(.)(.)(.)(.)(.)(.*)$ http://example.com/$9$8$7$6$5$4$3$2$1/$10
 RedirectMatch ^/zero/.*$ http://example.com/z?whole=$0
+RedirectMatch ^/bytes/(.)(.*)$ http://example.com/b/$2/$1
+RedirectMatch ^/blen/.{{2}}$ http://example.com/two
 RedirectMatch ^/qf/([^/]*)/?(.*)$ http://example.com/p/$1?x=$2#frag-$1
 RedirectMatch ^/keepq/(.*)$ http://example.com/k/$1
 RedirectMatch ^/relm/(.*)$ /local/$1
@@ -115,6 +117,8 @@ def _g(name: str, target: str, note: str, **kw: object) -> Case:
 
 REDIRECT_MATCH = [
     _g("rm-plain", "/rm/a/b", "H03 shape, plain capture"),
+    _g("rm-bytes-split", "/bytes/%C3%A9x", "PCRE matches bytes: $1 is half a character"),
+    _g("rm-bytes-len", "/blen/%C3%A9", ".{2} is one two-byte character"),
     _g("rm-crlf", "/rm/x%0d%0aSet-Cookie:%20a=b", "H03 CRLF in a capture"),
     _g("rm-space-utf8", "/rm/a%20b/caf%c3%a9", "capture re-escaped"),
     _g("rm-qmark-hash", "/rm/a%3fb%23c", "encoded ? and # in a capture"),

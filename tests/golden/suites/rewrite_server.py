@@ -323,6 +323,18 @@ RewriteCond %{HTTP:X-W} !^(\w+)$
 RewriteRule ^/br/negated$ http://echo.test/%1 [R,L]
 RewriteRule ^/br/unset(x)?$ http://echo.test/[$1][$9][%1] [R,L]
 RewriteRule ^/br/neg-rule(?!x) http://echo.test/[$0] [R,L]
+# --- PCRE matches bytes, not characters
+RewriteRule ^/bytes/split/(.)(.*)$ /echo/split?a=$1&b=$2
+RewriteRule ^/bytes/splitb/(.)(.*)$ /echo/splitb?a=$1&b=$2 [B]
+RewriteRule ^/bytes/path/(.)(.*)$ /echo/path/$2/$1
+RewriteRule ^/bytes/len/.{2}$ /yes.txt [L]
+RewriteRule ^/bytes/hex/\xc3\xa9$ /yes.txt [L]
+RewriteRule ^/bytes/lit/é$ /yes.txt [L]
+RewriteRule ^/bytes/class/[é]$ /yes.txt [L]
+RewriteRule ^/bytes/nc/É$ /yes.txt [NC,L]
+RewriteCond %{QUERY_STRING} ^(.)
+RewriteRule ^/bytes/cond$ /echo/cond?c=%1
+RewriteRule ^/bytes/ /no.txt [L]
 """
 
 COND_RULES_MARK = "# --- conditions"
@@ -578,6 +590,20 @@ CASES = [
     _g("br-negated", "/br/negated", "%N skips a negated cond", [(X, "one"), ("X-W", "-")]),
     _g("br-unset", "/br/unset", "unset backrefs are empty"),
     _g("br-neg-rule", "/br/neg-rule", "lookahead: $0"),
+    _g("bytes-split", "/bytes/split/%C3%A9x", "$1 is the first byte of a two-byte character"),
+    _g("bytes-split-b", "/bytes/splitb/%C3%A9x", "[B] escapes the split bytes"),
+    _g("bytes-split-path", "/bytes/path/%C3%A9x", "split bytes in the path, redirected"),
+    _g("bytes-split-latin1", "/bytes/split/%E9x", "a byte that is not UTF-8"),
+    _g("bytes-len-2", "/bytes/len/%C3%A9", ".{2} matches one two-byte character"),
+    _g("bytes-len-ascii", "/bytes/len/ab", ".{2} matches two ASCII characters"),
+    _g("bytes-len-3", "/bytes/len/%E2%82%AC", ".{2} does not match a three-byte character"),
+    _g("bytes-hex", "/bytes/hex/%C3%A9", "\\xc3\\xa9 spells e-acute"),
+    _g("bytes-literal", "/bytes/lit/%C3%A9", "a UTF-8 literal in the pattern"),
+    _g("bytes-class", "/bytes/class/%C3%A9", "[e-acute] is a class of two bytes"),
+    _g("bytes-class-byte", "/bytes/class/%C3", "one byte of the class"),
+    _g("bytes-nc-other-case", "/bytes/nc/%C3%A9", "[NC] folds ASCII only"),
+    _g("bytes-nc-same", "/bytes/nc/%C3%89", "[NC], same bytes"),
+    _g("bytes-cond", "/bytes/cond?%C3%A9", "%1 of a condition: first byte of the raw query"),
     _g("fs-missing", "/fs/none.txt", "filesystem substitution, missing file"),
     _g("echo-direct", "/echo/x?y", "the echo rule itself"),
     *_conds(),
