@@ -6,6 +6,7 @@ small URL helpers around them (modules/mappers/mod_rewrite.c).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ __all__ = [
     "is_absolute_uri",
 ]
 
-ACTION_NORMAL, ACTION_NOESCAPE, ACTION_STATUS, ACTION_STATUS_SET = 1, 2, 3, 4
+# The values Apache gives them (trace2 prints one: "uri already rewritten. Status 1").
+ACTION_NORMAL, ACTION_NOESCAPE, ACTION_STATUS, ACTION_STATUS_SET = 1, 2, 4, 8
 NOMATCH, MATCH, NOSUB, STATUS_SET = 0, 1, 2, 3
 
 # is_absolute_uri: scheme prefixes mod_rewrite treats as absolute, and whether a
@@ -88,8 +90,10 @@ class Ctx:
     tracing: bool = False  # LogLevel rewrite:trace1 or more (checked once per rule list)
 
 
-def rlog(ctx: Ctx, level: int, text: str) -> None:
-    """mod_rewrite's do_rewritelog: an Apache-shaped [rewrite:traceN] error-log line."""
+def rlog(ctx: Ctx, level: int, text: str, perdir: bool = True) -> None:
+    """mod_rewrite's do_rewritelog: an Apache-shaped [rewrite:traceN] error-log line.
+
+    ``perdir=False`` for the lines Apache logs without the per-directory prefix."""
     r = ctx.r
     if not ctx.tracing or not r.server.get("core").logs("rewrite", f"trace{level}"):
         return
@@ -100,13 +104,13 @@ def rlog(ctx: Ctx, level: int, text: str) -> None:
         depth, cursor = depth + 1, cursor.prev
     if depth:
         redir = f"/redir#{depth}"
-    perdir = f"[perdir {ctx.perdir}] " if ctx.perdir else ""
+    shown = f"[perdir {ctx.perdir}] " if ctx.perdir and perdir else ""
     inc = r.incoming
     from apachemw.core import pipeline
 
     text = (
         f"{inc.remote_addr} - - [{pipeline.server_name(r)}/sid#{id(r.server):x}]"
-        f"[rid#{id(r):x}/{kind}{redir}] {perdir}{text}"
+        f"[rid#{id(r):x}/{kind}{redir}] {shown}{text}"
     )
     r.site.log_error(r, f"trace{level}", "rewrite", text)
 
@@ -255,7 +259,8 @@ def lookup_map(ctx: Ctx, name: str, key: str) -> str | None:
             ctx.r, "error", "rewrite", f"AH00657: map lookup FAILED: map={name} key={key}"
         )
         return None
-    result: str | None = entry.lookup(key)
+    trace = (lambda level, text: rlog(ctx, level, text, perdir=False)) if ctx.tracing else None
+    result: str | None = entry.lookup(key, trace)
     return result
 
 
@@ -273,7 +278,10 @@ def _backref(ctx: Ctx, char: str, n: int, rule: Rule | None) -> str:
             return ""
         piece = refs.source[start:end]
     if rule is not None and rule.escape_backref:
-        piece = escape_backref(piece, rule)
+        escaped = escape_backref(piece, rule)
+        if ctx.tracing:
+            rlog(ctx, 5, f"escaping backreference '{piece}' to '{escaped}'")
+        piece = escaped
     return piece
 
 
@@ -356,9 +364,12 @@ def _look_ahead(kind: str, var: str, ctx: Ctx) -> str:
     saved = ctx.r
     ctx.r = rr
     try:
-        return lookup_variable(var, ctx)
+        value = lookup_variable(var, ctx)
     finally:
         ctx.r = saved
+    if ctx.tracing:
+        rlog(ctx, 5, f"lookahead: path={path} var={var} -> val={value}")
+    return value
 
 
 def subreq_ok(r: Request) -> bool:
@@ -464,8 +475,6 @@ def _compare(a: str, b: str) -> int:
 
 
 def _atoi(text: str) -> int:
-    import re
-
     match = re.match(r"\s*[+-]?\d+", text)
     return int(match.group(0)) if match else 0
 
@@ -574,9 +583,9 @@ def apply_cond(cond: Cond, ctx: Ctx) -> bool:
         st = _stat(text)
         result = st is not None and bool(st.st_mode & 0o111)
     elif kind == "-U":
-        result = _lookahead_url(text, ctx)
+        result = _lookahead_url(text, ctx, trace=True)
     elif kind == "-F":
-        result = _lookahead_file(text, ctx)
+        result = _lookahead_file(text, ctx, trace=True)
     elif kind in (">", ">=", "<", "<="):
         cmp = _casecmp(text, cond.pattern) if cond.nocase else _compare(text, cond.pattern)
         result = {">": cmp >= 1, ">=": cmp >= 0, "<": cmp <= -1, "<=": cmp <= 0}[kind]
@@ -613,21 +622,28 @@ def apply_cond(cond: Cond, ctx: Ctx) -> bool:
     return result != cond.negate
 
 
-def _lookahead_url(text: str, ctx: Ctx) -> bool:
+def _lookahead_url(text: str, ctx: Ctx, trace: bool = False) -> bool:
+    """CondPattern -U (and ap_expr's -U, which logs nothing of mod_rewrite's)."""
     from apachemw.core import pipeline
 
     if not text or not subreq_ok(ctx.r):
         return False
     rr = pipeline.lookup_uri(ctx.r, text)
+    if trace and ctx.tracing:
+        rlog(ctx, 5, f"RewriteCond URI (-U check: path={text} -> status={rr.status}", False)
     return rr.status < 400
 
 
-def _lookahead_file(text: str, ctx: Ctx) -> bool:
+def _lookahead_file(text: str, ctx: Ctx, trace: bool = False) -> bool:
+    """CondPattern -F (and ap_expr's -F)."""
     from apachemw.core import pipeline
 
     if not text or not subreq_ok(ctx.r):
         return False
     rr = pipeline.lookup_file(ctx.r, text)
+    if trace and ctx.tracing:
+        shown = f"path={text} -> file={rr.filename} status={rr.status}"
+        rlog(ctx, 5, f"RewriteCond file (-F check: {shown}", False)
     return rr.status < 300 and rr.filename is not None and _stat(rr.filename) is not None
 
 
@@ -639,44 +655,78 @@ def _set_env(items: list[str], ctx: Ctx) -> None:
         name = expand(item, ctx)
         if name.startswith("!"):
             ctx.r.subprocess_env.pop(name[1:], None)
+            if ctx.tracing:
+                rlog(ctx, 5, f"unsetting env variable '{name[1:]}'", False)
             continue
         key, _, value = name.partition(":")
         ctx.r.subprocess_env[key] = value
+        if ctx.tracing:
+            rlog(ctx, 5, f"setting env variable '{key}' to '{value}'", False)
 
 
 def _set_cookies(items: list[str], ctx: Ctx) -> None:
     for item in items:
-        _add_cookie(expand(item, ctx), ctx.r)
+        _add_cookie(expand(item, ctx), ctx)
 
 
-def _add_cookie(spec: str, r: Request) -> None:
-    """[CO=name:value:domain[:lifetime[:path[:secure[:httponly[:samesite]]]]]]."""
-    sep = ";" if spec.startswith(";") else ":"
-    parts = spec[1:].split(sep) if sep == ";" else spec.split(sep)
-    if len(parts) < 3:
+def _cookie_fields(spec: str) -> list[str]:
+    """apr_strtok over [CO=...]: ':' (or ';' when the value starts with one) separates
+    fields, and empty fields vanish, so later ones move up."""
+    sep = ":"
+    if spec.startswith(";"):
+        sep, spec = ";", spec[1:]
+    return [part for part in spec.split(sep) if part]
+
+
+def _cookie_expiry(r: Request, minutes: str) -> str | None:
+    count = _atoi(minutes)
+    if not count:
+        return None
+    stamp = time.gmtime(r.request_time + 60 * count)
+    return time.strftime("%a, %d-%b-%Y %H:%M:%S GMT", stamp)
+
+
+def _nth(fields: list[str], index: int) -> str | None:
+    return fields[index] if index < len(fields) else None
+
+
+def _flag_true(value: str | None, word: str) -> bool:
+    return (value is not None and value.lower() in ("true", word.lower())) or value == "1"
+
+
+def _add_cookie(spec: str, ctx: Ctx) -> None:
+    """add_cookie: [CO=name:value:domain[:lifetime[:path[:secure[:httponly[:samesite]]]]]],
+    set once per name on the main request (internal redirects included)."""
+    fields = _cookie_fields(spec)
+    if len(fields) < 3:
         return
-    name, value, domain = parts[0], parts[1], parts[2]
-    expires = parts[3] if len(parts) > 3 else None
-    path = parts[4] if len(parts) > 4 and parts[4] else "/"
-    secure = len(parts) > 5 and parts[5].lower() in ("secure", "true", "1")
-    httponly = len(parts) > 6 and parts[6].lower() in ("httponly", "true", "1")
-    samesite = parts[7] if len(parts) > 7 else None
-    cookie = f"{name}={value}; path={path}"
-    if expires and expires.isdigit() and int(expires) > 0:
-        stamp = time.gmtime(time.time() + int(expires) * 60)
-        cookie += "; expires=" + time.strftime("%a, %d-%b-%Y %T GMT", stamp)
-    if domain and domain != "0":
-        cookie += f"; domain={domain}"
-    if secure:
+    rmain = ctx.r
+    while rmain.main is not None:
+        rmain = rmain.main
+    name, value, domain = fields[:3]
+    expires, path, secure, httponly, samesite = (_nth(fields, i) for i in range(3, 8))
+    seen = _chain_root(rmain).notes.setdefault("rewrite-cookies", set())
+    main_ctx = Ctx(r=rmain, perdir=None, tracing=ctx.tracing)
+    if name in seen:
+        if ctx.tracing:
+            rlog(main_ctx, 5, f"skipping already set cookie '{name}'")
+        return
+    cookie = f"{name}={value}; path={path or '/'}; domain={domain}"
+    stamp = _cookie_expiry(rmain, expires) if expires is not None else None
+    if stamp is not None:
+        cookie += f"; expires={stamp}"
+    # apr_pstrcat stops at the first NULL argument, and "not secure" is one: HttpOnly
+    # only follows a secure cookie.
+    if _flag_true(secure, "secure"):
         cookie += "; secure"
-    if httponly:
-        cookie += "; HttpOnly"
-    if samesite and samesite.lower() not in ("0", "false"):
+        if _flag_true(httponly, "HttpOnly"):
+            cookie += "; HttpOnly"
+    if samesite is not None and samesite != "0" and samesite.lower() != "false":
         cookie += f"; SameSite={samesite}"
-    existing = r.headers_in.get("cookie") or ""
-    if f"{name}={value}" in [c.strip() for c in existing.split(";")]:
-        pass  # Apache checks the request's cookies only to skip duplicates
-    r.err_headers_out.add("Set-Cookie", cookie)
+    rmain.err_headers_out.add("Set-Cookie", cookie)
+    seen.add(name)
+    if ctx.tracing:
+        rlog(main_ctx, 5, f"setting cookie '{cookie}'")
 
 
 def _forced_type_handler(rule: Rule, ctx: Ctx) -> None:
@@ -943,6 +993,8 @@ def apply_list(
                 r.filename = "passthrough:" + (r.filename or "")
                 return ACTION_NORMAL, ctx
             if rule.end:
+                if ctx.tracing:
+                    rlog(ctx, 8, "Rule has END flag, no further rewriting for this request")
                 _chain_root(r).notes["rewrite-end"] = True
                 return changed, ctx
             if rule.last:

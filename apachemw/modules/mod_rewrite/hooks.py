@@ -17,6 +17,7 @@ from apachemw.modules.mod_rewrite.config import (
     LEGACY_PREFIX_DOCROOT,
     NOSLASH,
     UNSAFE_PREFIX_STAT,
+    UNSAFE_PREFIX_STAT_FLAG,
     RewriteDir,
     RewriteServer,
     Rule,
@@ -35,6 +36,10 @@ from apachemw.modules.mod_rewrite.engine import (
 __all__ = ["REDIRECT_HANDLER", "handler_redirect", "hook_fixup", "hook_mimetype", "hook_uri2file"]
 
 REDIRECT_HANDLER = "redirect-handler"
+_ANYURI_HINT = (
+    "Consult the manual entry for the RewriteOptions directive for options and caveats "
+    "about matching other strings."
+)
 
 
 def _ended(r: Request) -> bool:
@@ -187,20 +192,39 @@ def _server_result(
 
 def _prefix_stat(r: Request, path: str, lastsub: Rule | None) -> bool:
     """prefix_stat: does the first path segment exist on disk (and may it be used)?"""
-    first = "/" + path.lstrip("/").split("/", 1)[0]
+    segment = path.lstrip("/").split("/", 1)[0]
+    if segment == "..":
+        return False  # apr_filepath_merge(APR_FILEPATH_NOTABOVEROOT) refuses it
+    statpath = "/" + segment
     try:
-        os.stat(first)
+        os.stat(statpath)
     except (OSError, ValueError):
         return False
-    if lastsub is None or lastsub.unsafe_prefix_stat:
+    tracing = _tracing(r)
+    if lastsub is None:
+        if tracing:
+            _trace(r, 3, f"prefix_stat no lastsub subst prefix {statpath}")
+        return True
+    if tracing:
+        flag = UNSAFE_PREFIX_STAT_FLAG if lastsub.unsafe_prefix_stat else 0
+        shown = f"{statpath} and lastsub output {lastsub.output} STATOK {flag} "
+        _trace(r, 3, f"prefix_stat compare statpath {shown}")
+    if lastsub.unsafe_prefix_stat:
         return True
     docroot = r.server.get("core").document_root or ""
-    context_root = r.notes.get("context_document_root", docroot)
+    context_root = r.notes.get("context_document_root")
     return (
-        lastsub.output.startswith(first)
-        or path.startswith(docroot)
-        or (context_root != docroot and path.startswith(context_root))
+        _starts_with(r, lastsub.output, statpath)
+        or _starts_with(r, path, docroot)
+        or (context_root is not None and _starts_with(r, path, context_root))
     )
+
+
+def _starts_with(r: Request, haystack: str, needle: str) -> bool:
+    found = haystack.startswith(needle)
+    if _tracing(r):
+        _trace(r, 5, f"prefix_stat startsWith({haystack}, {needle}) {int(found)}")
+    return found
 
 
 def hook_fixup(r: Request) -> int:
@@ -211,6 +235,8 @@ def hook_fixup(r: Request) -> int:
     if not dconf.options & NOSLASH and r.filename == directory[:-1]:
         return DECLINED
     if _ended(r):
+        if _tracing(r):
+            _trace(r, 8, "Declining, no further rewriting due to END flag", directory)
         return DECLINED
     opts = _allow_options(r)
     if not opts & (OPT_SYM_LINKS | OPT_SYM_OWNER):
@@ -227,6 +253,8 @@ def hook_fixup(r: Request) -> int:
     ofilename, oargs = r.filename, r.args
     if r.filename is None:
         r.filename = r.uri
+        if tracing:
+            _trace(r, 2, f"init rewrite engine with requested uri {r.filename}", directory)
     sconf: RewriteServer = r.server.get("mod_rewrite")
     status, _ = apply_list(r, dconf.rules, directory, sconf.maps)
     if not status:
@@ -264,10 +292,17 @@ def _perdir_result(
     if not r.filename.startswith("/"):
         return 400
     if ofilename is not None and r.filename == ofilename:
-        return OK  # [IGNORING REWRITE]: the same file again would loop
+        # The same file again would loop.
+        if tracing:
+            shown = f"{r.filename} [IGNORING REWRITE]"
+            _trace(r, 1, f"initial URL equal rewritten URL: {shown}", dconf.directory)
+        return OK
     before = r.filename
     if dconf.base is not None:
-        r.filename = _subst_prefix(r.filename, dconf.directory, dconf.base)
+        if tracing:
+            shown = f"{dconf.directory} with {dconf.base}"
+            _trace(r, 2, f"trying to replace prefix {shown}", dconf.directory)
+        r.filename = _subst_prefix(r, r.filename, dconf.directory, dconf.base)
     else:
         docroot = (r.server.get("core").document_root or "").rstrip("/")
         if docroot and r.filename.startswith(docroot + "/"):
@@ -279,7 +314,10 @@ def _perdir_result(
         context_root = r.notes.get("context_document_root")
         prefix = r.notes.get("context_prefix")
         if context_root and prefix is not None:
-            r.filename = _subst_prefix(r.filename, context_root, prefix)
+            if tracing:
+                shown = f"context docroot {context_root} with context prefix {prefix}"
+                _trace(r, 2, f"trying to replace {shown}", dconf.directory)
+            r.filename = _subst_prefix(r, r.filename, context_root, prefix)
     r.notes["redirect-keeps-vary"] = True
     if tracing:
         _trace(r, 1, f"internal redirect with {r.filename} [INTERNAL REDIRECT]", dconf.directory)
@@ -295,19 +333,23 @@ def _rebase_absolute(r: Request, dconf: RewriteDir, skip: int) -> None:
         return
     tail = r.filename[slash + 1 :]
     directory = dconf.directory[1:] if dconf.directory.startswith("/") else dconf.directory
-    replaced = _subst_prefix(tail, directory, dconf.base[1:])
+    replaced = _subst_prefix(r, tail, directory, dconf.base[1:])
     if replaced != tail:
         r.filename = r.filename[: slash + 1] + replaced
 
 
-def _subst_prefix(text: str, match: str, subst: str) -> str:
+def _subst_prefix(r: Request, text: str, match: str, subst: str) -> str:
     """subst_prefix_path: swap a directory prefix for the RewriteBase."""
     if not match.endswith("/"):
         match += "/"
-    if text.startswith(match):
-        base = subst if subst.endswith("/") else subst + "/"
-        return base + text[len(match) :]
-    return text
+    if not text.startswith(match):
+        return text
+    rest = text[len(match) :]
+    base = subst if not subst or subst.endswith("/") else subst + "/"
+    if _tracing(r):
+        _trace(r, 5, f"strip matching prefix: {text} -> {rest}")
+        _trace(r, 4, f"add subst prefix: {rest} -> {base}{rest}")
+    return base + rest
 
 
 def hook_mimetype(r: Request) -> int:

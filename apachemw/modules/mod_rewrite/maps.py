@@ -396,6 +396,12 @@ def _remove_escapes(word: str) -> str:
 
 # ------------------------------------------------------------------------ the map
 
+MapTrace = Callable[[int, str], None]
+
+
+def _no_trace(level: int, text: str) -> None:
+    """A lookup nobody traces."""
+
 
 @dataclass
 class RewriteMap:
@@ -410,46 +416,72 @@ class RewriteMap:
     _cache: _MapCache = field(default_factory=_MapCache, init=False, repr=False, compare=False)
     _program: _Program | None = field(default=None, init=False, repr=False, compare=False)
 
-    def lookup(self, key: str) -> str | None:
-        """lookup_map: the value for ``key``, or None when the map has none."""
+    def lookup(self, key: str, trace: MapTrace | None = None) -> str | None:
+        """lookup_map: the value for ``key``, or None when the map has none.
+
+        ``trace(level, text)`` receives mod_rewrite's trace5/trace6 lines about the
+        lookup, when the caller traces."""
+        log = trace or _no_trace
         if self.kind in ("txt", "rnd"):
-            return self._lookup_txt(key)
+            return self._lookup_txt(key, log)
         if self.kind == "dbm":
-            return self._lookup_dbm(key)
+            return self._lookup_dbm(key, log)
         if self.kind == "prg":
-            return self._lookup_prg(key)
-        if self.kind == "int":
-            return _INT_FUNCS[self.source](_to_str(_to_bytes(key)))
-        raise MapError(f"RewriteMap: unknown map type {self.kind}")
+            value = self._lookup_prg(key)
+        elif self.kind == "int":
+            value = _INT_FUNCS[self.source](_to_str(_to_bytes(key)))
+            if self.source != "escape":
+                key = value  # toupper, tolower and unescape work on the key in place
+        else:
+            raise MapError(f"RewriteMap: unknown map type {self.kind}")
+        if value is None:
+            log(5, f"map lookup FAILED: map={self.name} key={key}")
+        else:
+            log(5, f"map lookup OK: map={self.name} key={key} -> val={value}")
+        return value
 
     def close(self) -> None:
         """Stop this map's program, if it has one running."""
         if self._program is not None:
             self._program.close()
 
-    def _lookup_txt(self, key: str) -> str | None:
+    def _lookup_txt(self, key: str, log: MapTrace) -> str | None:
         mtime = _mtime(self.source)
         if mtime is None:
             _LOG.error("AH00661: mod_rewrite: can't access text RewriteMap file %s", self.source)
             return None
         value = self._cache.get(mtime, key)
         if value is None:
+            log(6, "cache lookup FAILED, forcing new map lookup")
             value = _scan_txt(self.source, key) or ""
             self._cache.put(mtime, key, value)
+            if not value:
+                log(5, f"map lookup FAILED: map={self.name}[txt] key={key}")
+                return None
+            log(5, f"map lookup OK: map={self.name}[txt] key={key} -> val={value}")
+        else:
+            log(5, f"cache lookup OK: map={self.name}[txt] key={key} -> val={value}")
         if self.kind == "rnd" and value:
             value = _random_part(value)
+            log(5, f"randomly chosen the subvalue `{value}'")
         # An empty choice ("a||b") is "not found", so the |default applies.
         return value or None
 
-    def _lookup_dbm(self, key: str) -> str | None:
+    def _lookup_dbm(self, key: str, log: MapTrace) -> str | None:
         mtime = self._dbm_mtime()
         if mtime is None:
             return None
         cached = self._cache.get(mtime, key)
         if cached is not None:
+            log(5, f"cache lookup OK: map={self.name}[dbm] key={key} -> val={cached}")
             return cached or None
+        log(6, "cache lookup FAILED, forcing new map lookup")
         value = _fetch_dbm(self.dbm_type or _DBM_DEFAULT, self.source, key)
         self._cache.put(mtime, key, value or "")
+        if value is None:
+            log(5, f"map lookup FAILED: map={self.name}[dbm] key={key}")
+        else:
+            log(5, f"map lookup OK: map={self.name}[dbm] key={key} -> val={value}")
         # Apache hands back a fresh empty value as it is, and only a cached one as "not
         # found" (lookup_map's MAPTYPE_DBM branch); we keep that quirk.
         return value

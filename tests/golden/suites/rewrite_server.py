@@ -266,6 +266,11 @@ RewriteRule ^/cookie/expand/(.*)$ - [CO=k:$1:localhost]
 RewriteRule ^/cookie/expand/ /b.txt [L]
 RewriteRule ^/cookie/redirect$ /a.txt [CO=r:1:localhost,R,L]
 RewriteRule ^/cookie/forbidden$ - [CO=f:1:localhost,F]
+RewriteRule ^/cookie/empty-field$ /a.txt [CO=n:v:localhost::/p,L]
+RewriteRule ^/cookie/same-name$ /a.txt [CO=d:1:localhost,CO=d:2:localhost,L]
+RewriteRule ^/cookie/domain-zero$ /a.txt [CO=n:v:0,L]
+RewriteRule ^/cookie/semicolons$ /a.txt [CO=;n;a:b;localhost;0;/;false;1;None,L]
+RewriteRule ^/cookie/httponly-alone$ /a.txt [CO=n:v:localhost:0:/:0:true,L]
 # --- NS (DirectoryIndex subrequests)
 RewriteRule ^/ns/index\.html$ /ns/other.html [NS]
 RewriteRule ^/ns2/index\.html$ /ns2/other.html
@@ -502,6 +507,11 @@ CASES = [
     _g("type", "/type/a.txt", "[T=] forces the type"),
     _g("type-missing", "/type/nope.txt", "[T=] on a missing file: 404 type"),
     _g("type-dash", "/type-dash/a.txt", "[T] with - substitution on a missing URL"),
+    _g("cookie-empty-field", "/cookie/empty-field", "[CO] fields are apr_strtok tokens: empties vanish"),
+    _g("cookie-same-name", "/cookie/same-name", "[CO] sets a name once per request"),
+    _g("cookie-domain-zero", "/cookie/domain-zero", "[CO] domain 0 is written as it is"),
+    _g("cookie-semicolons", "/cookie/semicolons", "[CO=;...] separates with ';'"),
+    _g("cookie-httponly-alone", "/cookie/httponly-alone", "[CO]: HttpOnly only after secure"),
     _g("cookie-simple", "/cookie/simple", "[CO] name:value:domain"),
     _g("cookie-full", "/cookie/full", "[CO] with path, secure, httponly"),
     _g("cookie-samesite", "/cookie/samesite", "[CO] with SameSite"),
