@@ -507,7 +507,7 @@ CASES = [
     _g("type", "/type/a.txt", "[T=] forces the type"),
     _g("type-missing", "/type/nope.txt", "[T=] on a missing file: 404 type"),
     _g("type-dash", "/type-dash/a.txt", "[T] with - substitution on a missing URL"),
-    _g("cookie-empty-field", "/cookie/empty-field", "[CO] fields are apr_strtok tokens: empties vanish"),
+    _g("cookie-empty-field", "/cookie/empty-field", "[CO] fields: empty ones vanish"),
     _g("cookie-same-name", "/cookie/same-name", "[CO] sets a name once per request"),
     _g("cookie-domain-zero", "/cookie/domain-zero", "[CO] domain 0 is written as it is"),
     _g("cookie-semicolons", "/cookie/semicolons", "[CO=;...] separates with ';'"),
