@@ -133,6 +133,16 @@ def _getword(s: str, pos: int = 0) -> tuple[str, int]:
     return _UNESCAPE_RE[quote].sub(r"\1", body), _ws_end(s, m.end())
 
 
+def getword(s: str, pos: int = 0) -> tuple[str, int]:
+    """ap_getword_conf: the word at ``pos`` and where the next one starts."""
+    return _getword(s, pos)
+
+
+def words_of(s: str) -> tuple[str, ...]:
+    """Every word of ``s``, as repeated ap_getword_conf calls take them."""
+    return _words(s)
+
+
 def _ws_end(s: str, pos: int) -> int:
     m = _WS_RE.match(s, pos)
     assert m is not None

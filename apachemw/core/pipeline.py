@@ -42,7 +42,15 @@ __all__ = [
 ]
 
 RUN_FIRST = frozenset(
-    {"translate_name", "map_to_storage", "check_user_id", "auth_checker", "type_checker", "handler"}
+    {
+        "translate_name",
+        "map_to_storage",
+        "access_checker_ex",
+        "check_user_id",
+        "auth_checker",
+        "type_checker",
+        "handler",
+    }
 )
 PHASES = (
     "post_read_request",
@@ -50,6 +58,7 @@ PHASES = (
     "map_to_storage",
     "header_parser",
     "access_checker",
+    "access_checker_ex",
     "check_user_id",
     "auth_checker",
     "type_checker",
@@ -332,19 +341,60 @@ def process_internal(r: Request, file_req: bool = False) -> int:
 
 
 def _access(r: Request) -> int:
-    """access_checker, then authn/authz; skipped when the config equals the parent's."""
-    parent = r.prev or r.main
-    if parent is not None and parent.per_dir is r.per_dir:
-        r.user, r.auth_type = parent.user, parent.auth_type
+    """The access, authentication and authorization phases of ap_process_request_internal,
+    skipped when the configuration equals the prior or parent request's."""
+    if r.prev is not None and r.prev.per_dir is r.per_dir:
+        r.user, r.auth_type = r.prev.user, r.prev.auth_type
         return OK
-    status = run_hook(r, "access_checker")
-    if status != OK:
-        return status
+    if r.main is not None and r.main.per_dir is r.per_dir:
+        r.user, r.auth_type = r.main.user, r.main.auth_type
+        return OK
+    if satisfies(r) == "any":
+        if run_hook(r, "access_checker") == OK:
+            return OK  # Satisfy Any: the host rules alone let it in
+    else:
+        status = run_hook(r, "access_checker")
+        if status != OK:
+            return _decl_die(r, status, "check access (with Satisfy All)")
+    status = run_hook(r, "access_checker_ex")
+    if status == OK:
+        return OK  # authorized without authentication
+    if status != DECLINED:
+        return _decl_die(r, status, "check access")
     status = run_hook(r, "check_user_id")
-    if status not in (OK, DECLINED):
-        return status
+    if status != OK:
+        return _decl_die(r, status, "check user")
+    if r.user is None:
+        number = "AH00028" if satisfies(r) == "any" else "AH00027"
+        r.site.log_error(
+            r,
+            "error",
+            "core",
+            f"{number}: No authentication done but request not allowed without "
+            f"authentication for {r.uri}. Authentication not configured?",
+        )
+        return 500
     status = run_hook(r, "auth_checker")
-    return OK if status == DECLINED else status
+    return OK if status == OK else _decl_die(r, status, "check authorization")
+
+
+def satisfies(r: Request) -> str:
+    """ap_satisfies: "all", "any" or "nospec" (mod_access_compat's Satisfy per method)."""
+    conf = r.per_dir.get("mod_access_compat")
+    if conf is None:
+        return "nospec"
+    choice: str = conf.satisfy_for(r.method)
+    return choice
+
+
+def _decl_die(r: Request, status: int, phase: str) -> int:
+    """decl_die: a phase nobody answered is a configuration error."""
+    if status == DECLINED:
+        r.site.log_error(
+            r, "crit", "core", f"AH00025: configuration error:  couldn't {phase}: {r.uri}"
+        )
+        return 500
+    return status
 
 
 def invoke_handler(r: Request) -> int:

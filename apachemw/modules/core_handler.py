@@ -17,10 +17,10 @@ from apachemw.core.request import DECLINED, DONE, OK, AppCall, FileBody, Outcome
 from apachemw.core.walk import directory_walk, file_walk
 from apachemw.modules.core import CoreDir
 
-__all__ = ["APP_HANDLER", "HOOKS"]
+__all__ = ["APP_HANDLER", "HOOKS", "KNOWN_METHODS"]
 
 APP_HANDLER = "apachemw-app"
-_KNOWN_METHODS = frozenset(
+KNOWN_METHODS = frozenset(
     [
         "GET",
         "PUT",
@@ -117,7 +117,7 @@ def override_type(r: Request) -> int:
 def default_handler(r: Request) -> int:
     """core.c default_handler: serve r.filename, or answer as Apache does."""
     method = r.method_number
-    if method not in _KNOWN_METHODS:
+    if method not in KNOWN_METHODS:
         r.site.log_error(r, "error", "core", f"AH00135: Invalid method in request {r.the_request}")
         return 501
     if method not in ("GET", "POST"):

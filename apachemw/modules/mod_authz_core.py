@@ -1,135 +1,225 @@
-"""mod_authz_core: Require, <RequireAll>/<RequireAny>/<RequireNone>, AuthMerging.
+"""mod_authz_core: Require, <RequireAll>/<RequireAny>/<RequireNone>, AuthMerging,
+AuthzSendForbiddenOnFailure, and the ``all``, ``env`` and ``method`` providers.
 
-The authorization tree is evaluated as Apache does it (modules/aaa/
-mod_authz_core.c): GRANTED, DENIED or NEUTRAL per leaf, combined by the
-container's logic, negated by ``Require not``. This issue ships the ``all``
-provider (``Require all granted|denied``), which is what Debian's defaults and
-the engine's sections need; host, ip, env, user and group providers plug in as
-entries of ``PROVIDERS``.
+The authorization tree is built and evaluated as modules/aaa/mod_authz_core.c does it:
+each Require line is a leaf naming a provider; a container combines its children with
+AND (RequireAll) or OR (RequireAny, and the implicit section of a directory), negated for
+RequireNone. Leaves answer GRANTED, DENIED, DENIED_NO_USER ("a user could change this")
+or NEUTRAL; DENIED_NO_USER is what turns a 403 into authentication and a 401.
+
+The tree is consulted twice (request.c): before authentication as the access_checker_ex
+hook, which grants, denies, or asks for a user; and after it as the auth_checker hook.
+Other modules add providers (user, group, ip, host, ...) to :data:`PROVIDERS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from apachemw.config.directives import OR_AUTHCFG, Args, Cmd, DirectiveError, Module
-from apachemw.config.rows import accepted, row
+from apachemw.config.parser import getword, words_of
+from apachemw.config.rows import row
 from apachemw.core.request import DECLINED, OK, Request
+from apachemw.modules.core_handler import KNOWN_METHODS
 
-__all__ = ["MODULE", "PROVIDERS", "Rule"]
+__all__ = [
+    "DENIED",
+    "DENIED_NO_USER",
+    "GENERAL_ERROR",
+    "GRANTED",
+    "MODULE",
+    "NEUTRAL",
+    "PROVIDERS",
+    "AuthzProvider",
+    "Section",
+    "auth_type",
+    "check_sections",
+    "note_auth_failure",
+]
 
-GRANTED, DENIED, NEUTRAL = "granted", "denied", "neutral"
+GRANTED, DENIED, DENIED_NO_USER = "granted", "denied", "denied (no authenticated user yet)"
+NEUTRAL, GENERAL_ERROR = "neutral", "error"
+AND, OR = "and", "or"
+
+
+@dataclass(frozen=True)
+class AuthzProvider:
+    """An authz provider: ``check(r, args, parsed)`` and an optional config-time
+    ``parse(cmd, args)`` whose result (or DirectiveError) is kept with the line."""
+
+    check: Callable[[Request, str, Any], str]
+    parse: Callable[[Cmd, str], Any] | None = None
 
 
 @dataclass
-class Rule:
-    """A Require line or a Require container."""
+class Section:
+    """authz_section_conf: a Require line (``provider`` set) or a container."""
 
-    kind: str  # "leaf" | "all" | "any" | "none"
-    provider: str = ""
-    args: tuple[str, ...] = ()
+    op: str = OR
     negate: bool = False
-    children: list[Rule] = field(default_factory=list)
+    provider: str | None = None
+    args: str = ""
+    parsed: Any = None
+    children: list[Section] = field(default_factory=list)
+    limited: frozenset[str] | None = None  # <Limit> methods ("!" first: <LimitExcept>)
+    is_merged: bool = False
+
+    def describe(self) -> str:
+        """format_authz_command: how Apache names this section in messages."""
+        if self.provider is not None:
+            return f"Require {'not ' if self.negate else ''}{self.provider} {self.args}"
+        kind = ("NotAll" if self.negate else "All") if self.op == AND else None
+        kind = kind or ("None" if self.negate else "Any")
+        return f"AuthMerging {kind}" if self.is_merged else f"<Require{kind}>"
+
+
+@dataclass
+class AuthzServer:
+    confs: list[AuthzDir] = field(default_factory=list)
 
 
 @dataclass
 class AuthzDir:
-    section: Rule | None = None
-    merging: str | None = None  # "off" | "and" | "or"
+    section: Section | None = None
+    op: str | None = None  # AuthMerging: "off" | AND | OR; None when unset
     forbidden_on_failure: bool | None = None
 
 
-Provider = Callable[[Request, tuple[str, ...]], str]
+# --------------------------------------------------------------------------- providers
 
 
-def _all_provider(r: Request, args: tuple[str, ...]) -> str:
-    return GRANTED if args == ("granted",) else DENIED
+def _all_check(r: Request, args: str, parsed: Any) -> str:
+    return GRANTED if parsed else DENIED
 
 
-def _check_all(args: tuple[str, ...]) -> None:
-    if len(args) != 1 or args[0] not in ("granted", "denied"):
-        raise (
-            DirectiveError("'Require all' does not take an argument")
-            if not args
-            else (DirectiveError("'Require all' accepts only 'granted' or 'denied'"))
-        )
+def _all_parse(cmd: Cmd, args: str) -> bool:
+    word = args.strip().lower()
+    if word not in ("granted", "denied"):
+        raise DirectiveError("Argument for 'Require all' must be 'granted' or 'denied'")
+    return word == "granted"
 
 
-def _method_provider(r: Request, args: tuple[str, ...]) -> str:
-    return GRANTED if r.method in args or (r.method == "HEAD" and "GET" in args) else DENIED
+def _env_check(r: Request, args: str, parsed: Any) -> str:
+    return GRANTED if any(w in r.subprocess_env for w in words_of(args)) else DENIED
 
 
-def _check_methods(args: tuple[str, ...]) -> None:
-    if not args:
-        raise DirectiveError("'Require method' requires at least one method")
+def _method_check(r: Request, args: str, parsed: Any) -> str:
+    return GRANTED if method_class(r.method) in parsed else DENIED
 
 
-PROVIDERS: dict[str, tuple[Provider, Callable[[tuple[str, ...]], None]]] = {
-    "all": (_all_provider, _check_all),
-    "method": (_method_provider, _check_methods),
+def _method_parse(cmd: Cmd, args: str) -> frozenset[str]:
+    methods = set()
+    for word in words_of(args):
+        if word not in KNOWN_METHODS:
+            raise DirectiveError(f"Invalid Method '{word}'")
+        methods.add(method_class(word))
+    return frozenset(methods)
+
+
+def method_class(method: str) -> str:
+    """ap_method_number_of: HEAD shares GET's method bit."""
+    return "GET" if method == "HEAD" else method
+
+
+PROVIDERS: dict[str, AuthzProvider] = {
+    "all": AuthzProvider(_all_check, _all_parse),
+    "env": AuthzProvider(_env_check),
+    "method": AuthzProvider(_method_check, _method_parse),
 }
 
 
-def merge_dir(base: AuthzDir, add: AuthzDir) -> AuthzDir:
-    """AuthMerging Off (the default): a section with Require replaces its parent's."""
-    if add.section is None:
-        return AuthzDir(base.section, base.merging, _pick(add, base))
-    mode = add.merging or "off"
-    if mode == "off" or base.section is None:
-        section = add.section
-    else:
-        section = Rule(kind="all" if mode == "and" else "any", children=[base.section, add.section])
-    return AuthzDir(section, add.merging, _pick(add, base))
-
-
-def _pick(add: AuthzDir, base: AuthzDir) -> bool | None:
-    return (
-        add.forbidden_on_failure
-        if add.forbidden_on_failure is not None
-        else (base.forbidden_on_failure)
-    )
+# --------------------------------------------------------------------------- directives
 
 
 def _require(cmd: Cmd, args: Sequence[str]) -> None:
-    words = list(cmd.node.args)
-    if not words:
-        raise DirectiveError("Require takes at least one argument")
-    negate = words[0].lower() == "not"
+    """add_authz_provider: one leaf in the open container or the directory's section."""
+    raw = cmd.node.raw_args
+    name, rest = _first_word(raw)
+    negate = name.lower() == "not"
     if negate:
-        words = words[1:]
-        if not words:
-            raise DirectiveError("Require not takes at least one argument")
-    provider = words[0].lower()
-    if provider not in PROVIDERS:
-        raise DirectiveError(f"Unknown Authz provider: {words[0]}")
-    rest = tuple(w.lower() if provider == "all" else w for w in words[1:])
-    PROVIDERS[provider][1](rest)
-    _current(cmd).children.append(Rule("leaf", provider, rest, negate))
+        name, rest = _first_word(rest)
+    provider = PROVIDERS.get(name.lower())
+    if provider is None:
+        raise DirectiveError(f"Unknown Authz provider: {name}")
+    leaf = Section(provider=name.lower(), args=rest, negate=negate, limited=cmd.limited)
+    if provider.parse is not None:
+        leaf.parsed = provider.parse(cmd, rest)
+    parent = _open_section(cmd)
+    if negate and parent.op == OR:
+        raise DirectiveError(
+            f"negative Require directive has no effect in {parent.describe()} directive"
+        )
+    parent.limited = _union(parent.limited, leaf.limited)
+    parent.children.append(leaf)
+    _remember(cmd)
 
 
-def _current(cmd: Cmd) -> Rule:
+def _remember(cmd: Cmd) -> None:
+    """authz_core_first_dir_conf: the server config's sections, checked once it is read
+    (.htaccess sections are not)."""
+    if not cmd.htaccess:
+        server: AuthzServer = cmd.srv()
+        conf: AuthzDir = cmd.dir()
+        if all(seen is not conf for seen in server.confs):
+            server.confs.append(conf)
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    """ap_getword_conf for the first word, and the rest as written."""
+    word, pos = getword(text)
+    return word, text[pos:]
+
+
+def _union(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """section->limited |= ...: None stands for every method."""
+    if a is None or b is None:
+        return None
+    if "!" in a or "!" in b:
+        return None  # an exception list unites to (nearly) everything; keep it simple
+    return a | b
+
+
+def _open_section(cmd: Cmd) -> Section:
     """The container a Require line belongs to: the open <Require*> or the section's."""
-    if cmd.ctx.container is not None:
-        container: Rule = cmd.ctx.container
-        return container
+    if isinstance(cmd.ctx.container, Section):
+        return cmd.ctx.container
     conf: AuthzDir = cmd.dir()
     if conf.section is None:
-        conf.section = Rule(kind="any")
+        conf.section = Section(op=OR)
     return conf.section
 
 
+_CONTAINERS = {
+    "requireall": (AND, False),
+    "requireany": (OR, False),
+    "requirenone": (OR, True),
+}
+
+
 def _require_container(cmd: Cmd, args: Sequence[str]) -> None:
+    """add_authz_section: walk the children into a new container, then attach it."""
     from apachemw.config.walker import walk
 
-    kind = {"requireall": "all", "requireany": "any", "requirenone": "none"}[cmd.node.lname]
-    rule = Rule(kind=kind)
-    _current(cmd).children.append(rule)
-    walk(cmd.node.children or (), cmd.ctx.inside(container=rule, parent="<" + cmd.node.name))
-    if not rule.children:
+    if cmd.node.args:
+        raise DirectiveError(f"<{cmd.node.name}> directive doesn't take additional arguments")
+    op, negate = _CONTAINERS[cmd.node.lname]
+    section = Section(op=op, negate=negate, limited=frozenset())
+    walk(cmd.node.children or (), cmd.ctx.inside(container=section, parent="<" + cmd.node.name))
+    if not section.children:
+        raise DirectiveError(f"{section.describe()} directive contains no authorization directives")
+    parent = _open_section(cmd)
+    if negate and parent.op == OR:
         raise DirectiveError(
-            f"<{cmd.node.name}> container must contain at least one Require directive"
+            f"{section.describe()} directive has no effect in {parent.describe()} directive"
         )
+    parent.limited = _union(parent.limited, section.limited)
+    if not negate and op == parent.op:
+        parent.children.extend(section.children)  # be associative, as Apache is
+    else:
+        parent.children.append(section)
+    _remember(cmd)
 
 
 def _auth_merging(cmd: Cmd, args: Sequence[str]) -> None:
@@ -137,41 +227,201 @@ def _auth_merging(cmd: Cmd, args: Sequence[str]) -> None:
     if word not in ("off", "and", "or"):
         raise DirectiveError("AuthMerging must be one of: Off | And | Or")
     conf: AuthzDir = cmd.dir()
-    conf.merging = word
+    conf.op = {"off": "off", "and": AND, "or": OR}[word]
 
 
-def _evaluate(r: Request, rule: Rule) -> str:
-    if rule.kind == "leaf":
-        result = PROVIDERS[rule.provider][0](r, rule.args)
-        if rule.negate:
-            result = {GRANTED: DENIED, DENIED: GRANTED}.get(result, NEUTRAL)
-        return result
-    results = [_evaluate(r, child) for child in rule.children]
-    if rule.kind == "all":
-        if DENIED in results:
+def _forbidden_on_failure(cmd: Cmd, args: Sequence[str]) -> None:
+    conf: AuthzDir = cmd.dir()
+    conf.forbidden_on_failure = args[0].lower() == "on"
+
+
+def check_sections(section: Section, top: bool = True) -> Section:
+    """authz_core_check_section, run on the server's configuration once it is read:
+    refuse a container of only negative lines, and apply De Morgan where a negated
+    container's logic differs from its parent's (so NEUTRAL results come out as
+    Apache computes them)."""
+    children: list[Section] = []
+    for child in section.children:
+        if child.provider is None:
+            child = check_sections(child, top=False)
+            if child.negate and child.op != section.op:
+                children.extend(replace(c, negate=not c.negate) for c in child.children)
+                continue
+        children.append(child)
+    section.children = children
+    if all(c.negate for c in children):
+        where = "<Directory>, <Location>, or similar" if top else section.describe()
+        raise DirectiveError(
+            f"AH01624: {where} directive contains only negative authorization directives"
+        )
+    return section
+
+
+def _merge_server(base: AuthzServer, add: AuthzServer) -> AuthzServer:
+    return add  # each server checks the sections it declared
+
+
+def post_config(site: Any) -> None:
+    """authz_core_check_config over every section the configuration files declared."""
+    from apachemw.errors import ConfigError
+
+    for server in (site.main, *site.vhosts):
+        conf: AuthzServer = server.get("mod_authz_core")
+        for dirconf in conf.confs:
+            if dirconf.section is None:
+                continue
+            try:
+                dirconf.section = check_sections(dirconf.section)
+            except DirectiveError as exc:
+                raise ConfigError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def merge_dir(base: AuthzDir, add: AuthzDir) -> AuthzDir:
+    """merge_authz_core_dir_config: AuthMerging Off (the default) replaces the parent's
+    section; And/Or combine both under a new container."""
+    forbidden = base.forbidden_on_failure if add.forbidden_on_failure is None else None
+    forbidden = add.forbidden_on_failure if forbidden is None else forbidden
+    if add.op is None and add.section is None and base.section is not None:
+        return AuthzDir(base.section, base.op, forbidden)
+    if add.op in (None, "off") or not (base.section or add.section):
+        return AuthzDir(add.section, add.op, forbidden)
+    section = add.section or base.section
+    if base.section is not None and add.section is not None:
+        limited = _union(base.section.limited, add.section.limited)
+        section = Section(op=add.op, children=[base.section, add.section], limited=limited)
+        section.is_merged = True
+    return AuthzDir(section, add.op, forbidden)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _applies(limited: frozenset[str] | None, method: str) -> bool:
+    if limited is None:
+        return True
+    if "!" in limited:
+        return method_class(method) not in limited
+    return method_class(method) in limited
+
+
+def apply_sections(r: Request, section: Section, parent_op: str) -> str:
+    """apply_authz_sections: one section's verdict."""
+    if not _applies(section.limited, r.method):
+        return GRANTED if parent_op == AND else NEUTRAL
+    if section.provider is not None:
+        result = PROVIDERS[section.provider].check(r, section.args, section.parsed)
+    else:
+        result = _combine(r, section)
+        if result == GENERAL_ERROR:
+            return result
+    if section.negate:
+        if result == GRANTED:
             return DENIED
-        return GRANTED if GRANTED in results else NEUTRAL
-    if rule.kind == "any":
-        if GRANTED in results:
-            return GRANTED
-        return DENIED if DENIED in results else NEUTRAL
-    # RequireNone: a granted child denies; otherwise it never grants by itself.
-    return DENIED if GRANTED in results else NEUTRAL
+        if result in (DENIED, DENIED_NO_USER):
+            return NEUTRAL  # not being refused is no reason to grant
+    return result
 
 
-def authorize(r: Request) -> int:
-    """access_checker_ex/auth_checker: 403 with AH01630 when the tree denies."""
+def _combine(r: Request, section: Section) -> str:
+    result = NEUTRAL
+    for child in section.children:
+        found = apply_sections(r, child, section.op)
+        if found == GENERAL_ERROR:
+            return found
+        if found == NEUTRAL:
+            continue
+        if section.op == AND:
+            if found == DENIED:
+                return DENIED
+            if (found == DENIED_NO_USER and result != DENIED) or result == NEUTRAL:
+                result = found
+        else:
+            if found == GRANTED:
+                return GRANTED
+            if (found == DENIED_NO_USER and result == DENIED) or result == NEUTRAL:
+                result = found
+    return result
+
+
+def auth_type(r: Request) -> str | None:
+    """ap_auth_type: the AuthType in force (mod_authn_core's directive), if any."""
+    conf = r.per_dir.get("mod_authn_core")
+    value: str | None = getattr(conf, "auth_type", None)
+    return value
+
+
+def note_auth_failure(r: Request) -> None:
+    """ap_note_auth_failure: ask the scheme's module for its challenge header."""
+    hook = r.site.hooks.get("note_auth_failure", [])
+    for fn in hook:
+        if fn(r) != DECLINED:
+            return
+
+
+def _authorize(r: Request, after_authn: bool) -> int:
+    """authorize_user_core."""
     conf: AuthzDir = r.per_dir["mod_authz_core"]
     if conf.section is None:
-        return DECLINED
-    result = _evaluate(r, conf.section)
+        if auth_type(r):
+            r.site.log_error(
+                r,
+                "error",
+                "authz_core",
+                "AH01627: AuthType configured with no corresponding authorization directives",
+            )
+            return 500
+        return OK
+    result = apply_sections(r, conf.section, AND)
     if result == GRANTED:
         return OK
-    target = r.filename or f"uri {r.uri}"
+    if result == DENIED_NO_USER:
+        if not after_authn:
+            return DECLINED  # a user is needed before anything can be decided
+        r.site.log_error(
+            r,
+            "error",
+            "authz_core",
+            f"AH01629: authorization failure (no authenticated user): {r.uri}",
+        )
+        if r.user is not None:
+            note_auth_failure(r)
+        return 401
+    if result in (DENIED, NEUTRAL):
+        return _refuse(r, conf, after_authn)
+    return 500  # the provider has logged its error
+
+
+def _refuse(r: Request, conf: AuthzDir, after_authn: bool) -> int:
+    if not after_authn or auth_type(r) is None:
+        target = r.filename if r.filename is not None else f"uri {r.uri}"
+        r.site.log_error(
+            r, "error", "authz_core", f"AH01630: client denied by server configuration: {target}"
+        )
+        return 403
     r.site.log_error(
-        r, "error", "authz_core", f"AH01630: client denied by server configuration: {target}"
+        r,
+        "error",
+        "authz_core",
+        f'AH01631: user {r.user}: authorization failure for "{r.uri}": ',
     )
-    return 403
+    if conf.forbidden_on_failure:
+        return 403
+    if r.user is not None:
+        note_auth_failure(r)
+    return 401
+
+
+def authorize_userless(r: Request) -> int:
+    """access_checker_ex: decide without a user if possible."""
+    return _authorize(r, after_authn=False)
+
+
+def authorize_user(r: Request) -> int:
+    """auth_checker: decide with the authenticated user."""
+    return _authorize(r, after_authn=True)
 
 
 AC = OR_AUTHCFG
@@ -220,15 +470,22 @@ MODULE = Module(
             "directives are combined with those of its predecessor",
             _auth_merging,
         ),
-        accepted(
+        row(
             "AuthzSendForbiddenOnFailure",
             Args.FLAG,
             AC,
             "Controls if an authorization failure should result in a '403 FORBIDDEN' "
             "response instead of the HTTP-conforming '401 UNAUTHORIZED'",
+            _forbidden_on_failure,
         ),
     ),
     create_dir=AuthzDir,
     merge_dir=merge_dir,
-    hooks={"access_checker": (0, authorize)},
+    create_server=AuthzServer,
+    merge_server=_merge_server,
+    hooks={
+        "access_checker_ex": (20, authorize_userless),
+        "auth_checker": (20, authorize_user),
+        "post_config": (10, post_config),
+    },
 )
