@@ -10,6 +10,7 @@ through the walker, then merge each ``<VirtualHost>`` onto the main server as
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 import time
@@ -28,6 +29,7 @@ from apachemw.config.htaccess import HtaccessCache
 from apachemw.config.model import DirConf, Section, Server, merge_dir_configs
 from apachemw.config.parser import Node, ParseEnv, parse_file, parse_text
 from apachemw.config.walker import Registry, WalkContext, walk
+from apachemw.core.uri_escape import escape_log_bytes
 from apachemw.errors import ConfigError
 
 __all__ = ["STATIC_MODULES", "Site", "load_site"]
@@ -196,9 +198,21 @@ class Site:
         pid = os.getpid()
         line = (
             f"[{stamp}.{micro} {year}] [{module}:{level}] [pid {pid}:tid {threading.get_ident()}]"
-            f"{client} {message}"
+            f"{client} {escape_errorlog_item(message)}"
         )
-        self.error_log(line.replace("\n", "\\n"))
+        self.error_log(line)
+
+
+_ERRORLOG_ESCAPES = {0x08: "\\b", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x0B: "\\v", 0x5C: "\\\\"}
+_PLAIN = re.compile(r"[\x20-\x5b\x5d-\x7e]*")
+
+
+def escape_errorlog_item(text: str) -> str:
+    """ap_escape_errorlog_item: control characters, backslashes and bytes above 0x7e
+    escaped, as Apache writes every error-log message (quotes are left alone)."""
+    if _PLAIN.fullmatch(text):
+        return text
+    return escape_log_bytes(text, _ERRORLOG_ESCAPES)
 
 
 def _stderr_writer() -> Callable[[str], None]:

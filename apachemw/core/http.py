@@ -547,10 +547,9 @@ def invalid_header(headers: Iterable[tuple[str, str]]) -> str | None:
     (Apache's http header filter checks every header a handler or module set)."""
     for name, value in headers:
         if "\r" in value or "\n" in value or "\0" in value or any(c in name for c in "\r\n\0"):
-            shown = value.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
-            shown = shown.replace("\0", "\\x00")
+            # The error log escapes the CR and LF (site.escape_errorlog_item).
             return (
-                f"AH02430: Response header '{name}' value of '{shown}' contains invalid "
+                f"AH02430: Response header '{name}' value of '{value}' contains invalid "
                 "characters, aborting request"
             )
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["escape_html", "escape_uri", "is_url"]
+__all__ = ["escape_html", "escape_log_bytes", "escape_uri", "is_url"]
 
 # T_OS_ESCAPE_PATH in server/gen_test_char.c: everything but these is %-escaped,
 # with lower-case hex as Apache's c2x writes it.
@@ -31,3 +31,17 @@ def is_url(text: str) -> bool:
     if colon <= 0:
         return False
     return all(c.isascii() and (c.isalnum() or c in "+-.") for c in text[:colon])
+
+
+def escape_log_bytes(text: str, escapes: dict[int, str]) -> str:
+    """ap_escape_logitem and ap_escape_errorlog_item: over the bytes of ``text``, the
+    given escapes, then ``\\xhh`` for control bytes and bytes above 0x7e."""
+    out: list[str] = []
+    for byte in text.encode("utf-8", "surrogateescape"):
+        if byte in escapes:
+            out.append(escapes[byte])
+        elif byte < 0x20 or byte >= 0x7F:
+            out.append(f"\\x{byte:02x}")
+        else:
+            out.append(chr(byte))
+    return "".join(out)

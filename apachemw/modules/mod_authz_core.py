@@ -23,6 +23,7 @@ from apachemw.config.parser import getword, words_of
 from apachemw.config.rows import row
 from apachemw.core.request import DECLINED, OK, Request
 from apachemw.modules.core_handler import KNOWN_METHODS
+from apachemw.modules.mod_authn_core import auth_type, note_auth_failure
 
 __all__ = [
     "DENIED",
@@ -34,9 +35,8 @@ __all__ = [
     "PROVIDERS",
     "AuthzProvider",
     "Section",
-    "auth_type",
     "check_sections",
-    "note_auth_failure",
+    "method_class",
 ]
 
 GRANTED, DENIED, DENIED_NO_USER = "granted", "denied", "denied (no authenticated user yet)"
@@ -122,6 +122,9 @@ def method_class(method: str) -> str:
     """ap_method_number_of: HEAD shares GET's method bit."""
     return "GET" if method == "HEAD" else method
 
+
+# Providers whose verdict depends only on the method and the configuration.
+_STATIC_PROVIDERS = frozenset({"all", "method"})
 
 PROVIDERS: dict[str, AuthzProvider] = {
     "all": AuthzProvider(_all_check, _all_parse),
@@ -312,6 +315,8 @@ def apply_sections(r: Request, section: Section, parent_op: str) -> str:
     if not _applies(section.limited, r.method):
         return GRANTED if parent_op == AND else NEUTRAL
     if section.provider is not None:
+        if section.provider not in _STATIC_PROVIDERS:
+            r.eventful = True  # the answer depends on more than the memo's key (core.memo)
         result = PROVIDERS[section.provider].check(r, section.args, section.parsed)
     else:
         result = _combine(r, section)
@@ -344,21 +349,6 @@ def _combine(r: Request, section: Section) -> str:
             if (found == DENIED_NO_USER and result == DENIED) or result == NEUTRAL:
                 result = found
     return result
-
-
-def auth_type(r: Request) -> str | None:
-    """ap_auth_type: the AuthType in force (mod_authn_core's directive), if any."""
-    conf = r.per_dir.get("mod_authn_core")
-    value: str | None = getattr(conf, "auth_type", None)
-    return value
-
-
-def note_auth_failure(r: Request) -> None:
-    """ap_note_auth_failure: ask the scheme's module for its challenge header."""
-    hook = r.site.hooks.get("note_auth_failure", [])
-    for fn in hook:
-        if fn(r) != DECLINED:
-            return
 
 
 def _authorize(r: Request, after_authn: bool) -> int:

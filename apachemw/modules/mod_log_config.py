@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from apachemw.config.directives import RSRC_CONF, Args, Cmd, DirectiveError, Module
 from apachemw.config.rows import accepted, row
 from apachemw.core.request import OK, Request
+from apachemw.core.uri_escape import escape_log_bytes
 
 __all__ = ["MODULE", "LogFormat", "compile_format", "escape_logitem"]
 
@@ -39,16 +40,7 @@ _ESCAPES = {
 
 def escape_logitem(text: str) -> str:
     """ap_escape_logitem over the bytes of ``text``."""
-    raw = text.encode("utf-8", "surrogateescape")
-    out: list[str] = []
-    for byte in raw:
-        if byte in _ESCAPES:
-            out.append(_ESCAPES[byte])
-        elif byte < 0x20 or byte >= 0x7F:
-            out.append(f"\\x{byte:02x}")
-        else:
-            out.append(chr(byte))
-    return "".join(out)
+    return escape_log_bytes(text, _ESCAPES)
 
 
 @dataclass

@@ -187,12 +187,6 @@ def test_refusals_match_apache(served: Served, case: str, path: str) -> None:
     assert (served.get(path), served.logged()) == (status, lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AuthType is not a directive apachemw knows (no mod_authn_core), so Nonfatal=All "
-    "warns AH02296 'Unknown directive authtype' where apache2 warns AH02295 "
-    "'AuthType in .htaccess forbidden by AllowOverride'",
-)
 def test_nonfatal_warns_like_apache(served: Served) -> None:
     status, lines = recorded("nonfatal")
     assert (served.get("/nonfatal/a.txt"), served.logged()) == (status, lines)

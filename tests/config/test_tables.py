@@ -249,7 +249,8 @@ def test_row_matches_apache2_listing(module: Module, row: Directive) -> None:
 
 def test_every_module_is_checked_against_some_listing() -> None:
     sources = {src for listing in map(_listing, RECORDINGS) for (_, src) in listing}
-    missing = sorted({m.source for m in all_modules()} - sources)
+    # A module without directives (mod_authz_user) has no rows for -L to list.
+    missing = sorted({m.source for m in all_modules() if m.directives} - sources)
     assert not missing, f"modules apache2 -L never lists: {missing}"
 
 

@@ -42,10 +42,7 @@ def _recorded() -> list[tuple[str, dict[str, Any]]]:
 CASES = _recorded()
 # Recorded answers whose behaviour belongs to a later issue. Each stays a strict
 # xfail: the day it passes, the mark must go.
-NOT_YET = {
-    "core_htaccess/authconfig": "issue 4: mod_auth_basic/AuthType and Require valid-user",
-    "core_htaccess/nonfatal": "issue 4: AuthType must be a known (authn_core) directive",
-}
+NOT_YET: dict[str, str] = {}
 
 
 # What the WSGI face cannot carry: PEP 3333 servers fold repeated request headers

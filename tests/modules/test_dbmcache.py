@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from apachemw.core.parsedfiles import ParsedFiles
 from apachemw.modules.mod_rewrite.bdb import BdbError, bdb_fetch
-from apachemw.modules.mod_rewrite.dbmcache import ParsedFiles
 from apachemw.modules.mod_rewrite.gdbm import GdbmError, gdbm_fetch
 
 Fetch = Callable[[str, bytes], "bytes | None"]

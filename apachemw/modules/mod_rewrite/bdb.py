@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import struct
 
-from apachemw.modules.mod_rewrite.dbmcache import ParsedFiles
+from apachemw.core.parsedfiles import ParsedFiles
 
 __all__ = ["BdbError", "bdb_fetch", "bdb_items"]
 

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from apachemw.core.exprvars import stat_test
 from apachemw.core.regex import whole_characters
 from apachemw.core.request import Request
 from apachemw.core.trace import record
@@ -517,19 +518,7 @@ class _ExprContext:
             return _lookahead_url(path, self.ctx)
         if test == "F":
             return _lookahead_file(path, self.ctx)
-        st = _stat(path, follow=test not in ("L", "h"))
-        if st is None:
-            return False
-        checks = {
-            "d": stat.S_ISDIR(st.st_mode),
-            "e": True,
-            "f": stat.S_ISREG(st.st_mode),
-            "s": stat.S_ISREG(st.st_mode) and st.st_size > 0,
-            "L": stat.S_ISLNK(st.st_mode),
-            "h": stat.S_ISLNK(st.st_mode),
-            "x": bool(st.st_mode & 0o111),
-        }
-        return checks.get(test, False)
+        return stat_test(path, test)
 
 
 def _apply_expr(cond: Cond, ctx: Ctx) -> bool:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import struct
 import sys
 
-from apachemw.modules.mod_rewrite.dbmcache import ParsedFiles
+from apachemw.core.parsedfiles import ParsedFiles
 
 __all__ = ["GdbmError", "gdbm_fetch", "gdbm_items"]
 
