@@ -322,6 +322,10 @@ def app_handler(r: Request) -> int:
     if not r.site.has_app:
         return DECLINED
     env = dict(r.subprocess_env)
+    if r.user is not None:
+        env["REMOTE_USER"] = r.user  # ap_add_common_vars
+    if r.auth_type is not None:
+        env["AUTH_TYPE"] = r.auth_type
     if r.prev is not None:
         # What Apache's add_cgi_vars gives a handler after an internal redirect.
         env["REDIRECT_URL"] = r.prev.uri
