@@ -135,7 +135,7 @@ _VARIABLES: dict[str, Callable[[Request], str | None]] = {
     "REMOTE_USER": lambda r: r.user,
     "REMOTE_ADDR": lambda r: r.incoming.remote_addr,
     "CONN_REMOTE_ADDR": lambda r: r.incoming.remote_addr,
-    "REMOTE_HOST": lambda r: r.incoming.remote_addr,
+    "REMOTE_HOST": lambda r: r.incoming.remote_host or r.incoming.remote_addr,
     "SERVER_NAME": _server_name,
     "SERVER_PORT": _server_port,
     "SERVER_ADMIN": lambda r: r.server.get("core").server_admin,

@@ -48,6 +48,9 @@ class Incoming:
     # Where the middleware is mounted (WSGI SCRIPT_NAME, ASGI root_path), as sent:
     # Apache's rules apply to the path below it; URLs it builds put it back.
     mount: bytes = b""
+    # The client's host name once a module looked it up (conn_rec's remote_host): %h
+    # and REMOTE_HOST show it instead of the address.
+    remote_host: str | None = None
 
     def local_target(self) -> bytes:
         """The request-target with the mount prefix taken off."""

@@ -105,7 +105,8 @@ def _user(t: Transaction) -> str:
 
 
 def _remote(t: Transaction) -> str:
-    return t.request.incoming.remote_addr
+    inc = t.request.incoming
+    return inc.remote_host or inc.remote_addr
 
 
 def _the_request(t: Transaction) -> str:

@@ -423,7 +423,7 @@ def _server_variable(name: str, ctx: Ctx) -> str:
         "SERVER_ADDR": inc.local_addr,
         "THE_REQUEST": r.the_request,
         "API_VERSION": "20120211:142",
-        "REMOTE_HOST": inc.remote_addr,
+        "REMOTE_HOST": inc.remote_host or inc.remote_addr,
         "REMOTE_PORT": str(inc.remote_port),
         "REMOTE_USER": r.user,
         "REMOTE_IDENT": None,
