@@ -36,6 +36,9 @@ class Section:
     regex: re.Pattern[str] | None = None
     fnmatch: bool = False
     components: int = 0
+    # <If>/<ElseIf>/<Else>: "if", "elseif" or "else", and the parsed ap_expr condition.
+    ifelse: str = ""
+    condition: Any = None
 
 
 @dataclass(eq=False)

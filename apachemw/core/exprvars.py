@@ -12,9 +12,10 @@ import stat
 import time
 from collections.abc import Callable
 
+from apachemw.config.expr import Expr, ExprResult
 from apachemw.core.request import Request
 
-__all__ = ["RequestExprContext", "stat_test"]
+__all__ = ["RequestExprContext", "add_vary", "execute", "stat_test"]
 
 _HEADER_VARS = {
     "HTTP_ACCEPT": "Accept",
@@ -98,6 +99,25 @@ def stat_test(path: str, test: str) -> bool:
         "x": bool(st.st_mode & 0o111),
     }
     return checks.get(test, False)
+
+
+def execute(r: Request, expr: Expr, where: str) -> ExprResult:
+    """ap_expr_exec: evaluate a boolean expression for ``r``, add the headers it read to
+    Vary, and log a failure naming where the expression was written (file:line)."""
+    result = expr.execute(RequestExprContext(r))
+    add_vary(r, result.vary)
+    if result.error:
+        r.site.log_error(
+            r, "error", "core", f"Evaluation of expression from {where} failed: {result.error}"
+        )
+    return result
+
+
+def add_vary(r: Request, names: tuple[str, ...]) -> None:
+    """ap_expr_exec: the headers an expression read go into Vary, whatever its verdict."""
+    for name in names:
+        current = r.headers_out.get("Vary")
+        r.headers_out.set("Vary", name if current is None else f"{current}, {name}")
 
 
 def _server_name(r: Request) -> str:

@@ -297,13 +297,13 @@ def process_internal(r: Request, file_req: bool = False) -> int:
         status = run_hook(r, "post_read_request")
         if status != OK:
             return status
-    from apachemw.core.walk import location_walk
+    from apachemw.core.walk import if_walk, location_walk
 
     if not file_req:
         # walk_location_and_if before translate_name: a <Location>'s one-argument
         # Alias is read there; the result is dropped before map_to_storage.
         r.per_dir = r.server.defaults
-        status = location_walk(r)
+        status = location_walk(r) or if_walk(r)
         if status != OK:
             return status
         status = run_hook(r, "translate_name")
@@ -320,7 +320,7 @@ def process_internal(r: Request, file_req: bool = False) -> int:
         return DONE
     if status not in (OK, DECLINED):
         return status
-    status = location_walk(r)
+    status = location_walk(r) or if_walk(r)
     if status != OK:
         return status
     if r.main is None:

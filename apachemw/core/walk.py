@@ -376,6 +376,52 @@ def location_walk(r: Request) -> int:
     return OK
 
 
+def if_walk(r: Request) -> int:
+    """ap_if_walk: merge the <If>/<ElseIf>/<Else> sections whose chain picks them, in
+    order, then the <If>s nested in what was merged."""
+    core: CoreDir = r.per_dir["core"]
+    sections = core.if_sections
+    while sections:
+        r.eventful = True  # the answer depends on the expressions (core.memo)
+        chosen = _chosen_if_sections(r, sections)
+        if not chosen:
+            return OK
+        merged = r.per_dir
+        applied: list[Section] = [_marker(r)]
+        for section in chosen:
+            merged = _merge(r, merged, section, applied)
+        r.per_dir = merged
+        nested = [c.conf["core"].if_sections for c in chosen if "core" in c.conf]
+        sections = [s for found in nested for s in found or ()]
+    return OK
+
+
+def _chosen_if_sections(r: Request, sections: list[Section]) -> list[Section]:
+    from apachemw.core.exprvars import execute
+
+    chosen: list[Section] = []
+    previous: bool | None = None
+    for section in sections:
+        if section.ifelse in ("elseif", "else") and previous:
+            continue
+        if section.ifelse in ("if", "elseif"):
+            result = execute(r, section.condition, f"{section.file}:{section.line}")
+            if result.error:
+                r.site.log_error(
+                    r,
+                    "error",
+                    "core",
+                    f"AH00039: Failed to evaluate <If > condition: {result.error}",
+                )
+            previous = bool(result.value) and not result.error
+            if not previous:
+                continue
+        else:
+            previous = None
+        chosen.append(section)
+    return chosen
+
+
 def _location_prefix(pattern: str, uri: str) -> bool:
     # Segment-aware: "/foo" matches "/foo", "/foo/x" but not "/foobar".
     if not uri.startswith(pattern):

@@ -97,6 +97,7 @@ class CoreDir:
     max_overlaps: int | None = None
     max_reversals: int | None = None
     file_sections: list[Section] | None = None
+    if_sections: list[Section] | None = None
     use_canonical_name: str | None = None
     allow_encoded_slashes: str | None = None
     limit_request_body: int | None = None
@@ -183,6 +184,8 @@ def merge_dir(base: CoreDir, new: CoreDir) -> CoreDir:
         conf.error_documents = {**(base.error_documents or {}), **new.error_documents}
     if new.file_sections:
         conf.file_sections = [*(base.file_sections or ()), *new.file_sections]
+    if new.if_sections:
+        conf.if_sections = [*(base.if_sections or ()), *new.if_sections]
     _merge_etag(conf, new)
     return conf
 
@@ -779,8 +782,34 @@ def _error_directive(cmd: Cmd, args: Sequence[str]) -> None:
     raise DirectiveError(args[0].strip().strip('"'))
 
 
-def _unsupported(cmd: Cmd, args: Sequence[str]) -> None:
-    raise DirectiveError(f"<{cmd.node.name}> (ap_expr conditions) is not supported by apachemw yet")
+def _if_section(cmd: Cmd, args: Sequence[str]) -> None:
+    """ifsection: <If expr>, <ElseIf expr>, <Else>, evaluated per request (walk.if_walk)."""
+    from apachemw.config.expr import ExprError, parse_expr
+
+    kind = cmd.node.lname
+    words = list(cmd.node.args)
+    section = _new_section(cmd, "if", words[0] if words else "")
+    section.ifelse = kind
+    if kind == "else":
+        if words:
+            raise DirectiveError("<Else> does not take an argument")
+    else:
+        if not words:
+            raise DirectiveError(f"<{cmd.node.name}> directive requires additional arguments")
+        try:
+            section.condition = parse_expr(words[0])
+        except ExprError as exc:
+            raise DirectiveError(f"Cannot parse condition clause: {exc}") from None
+    _walk_section(cmd, section, "*If")
+    conf: CoreDir = cmd.dir()
+    earlier = conf.if_sections or []
+    if kind != "if" and not (earlier and earlier[-1].ifelse in ("if", "elseif")):
+        raise DirectiveError(
+            "<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope"
+        )
+    conf.if_sections = [*earlier, section]
+    if len(words) > 1:
+        raise DirectiveError(f"Multiple <{cmd.node.name}> arguments not supported.")
 
 
 _ANY = "Allowed in *.conf anywhere"
@@ -859,21 +888,21 @@ _SECTIONS = (
         Args.RAW_ARGS,
         OR_ALL,
         "Container for directives to be conditionally applied",
-        _unsupported,
+        _if_section,
     ),
     row(
         "<ElseIf",
         Args.RAW_ARGS,
         OR_ALL,
         "Container for directives to be conditionally applied",
-        _unsupported,
+        _if_section,
     ),
     row(
         "<Else",
         Args.RAW_ARGS,
         OR_ALL,
         "Container for directives to be conditionally applied",
-        _unsupported,
+        _if_section,
     ),
 )
 

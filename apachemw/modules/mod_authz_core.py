@@ -14,13 +14,16 @@ Other modules add providers (user, group, ip, host, ...) to :data:`PROVIDERS`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from apachemw.config.directives import OR_AUTHCFG, Args, Cmd, DirectiveError, Module
+from apachemw.config.expr import Expr, ExprError, parse_expr
 from apachemw.config.parser import getword, words_of
 from apachemw.config.rows import row
+from apachemw.core.exprvars import execute
 from apachemw.core.request import DECLINED, OK, Request
 from apachemw.modules.core_handler import KNOWN_METHODS
 from apachemw.modules.mod_authn_core import auth_type, note_auth_failure
@@ -118,6 +121,42 @@ def _method_parse(cmd: Cmd, args: str) -> frozenset[str]:
     return frozenset(methods)
 
 
+@dataclass(frozen=True)
+class _RequireExpr:
+    expr: Expr
+    want_user: bool  # the expression reads REMOTE_USER: a user could change the verdict
+    where: str  # file:line, for the evaluation-failure line
+
+
+_REMOTE_USER = re.compile(r"%\{\s*REMOTE_USER\s*\}", re.IGNORECASE)
+
+
+def _expr_parse(cmd: Cmd, args: str) -> _RequireExpr:
+    text = args
+    if text.startswith('"') and text.endswith('"') and len(text) > 1:
+        text = text[1:-1]  # expr_parse_config drops one pair of surrounding quotes
+    try:
+        expr = parse_expr(text)
+    except ExprError as exc:
+        raise DirectiveError(f"Cannot parse expression in require line: {exc}") from None
+    return _RequireExpr(expr, bool(_REMOTE_USER.search(text)), cmd.where())
+
+
+def _expr_check(r: Request, args: str, parsed: Any) -> str:
+    result = execute(r, parsed.expr, parsed.where)
+    if result.error:
+        r.site.log_error(
+            r,
+            "error",
+            "authz_core",
+            f"AH02320: Error evaluating expression in 'Require expr': {result.error}",
+        )
+        return GENERAL_ERROR
+    if result.value:
+        return GRANTED
+    return DENIED_NO_USER if parsed.want_user else DENIED
+
+
 def method_class(method: str) -> str:
     """ap_method_number_of: HEAD shares GET's method bit."""
     return "GET" if method == "HEAD" else method
@@ -130,6 +169,7 @@ PROVIDERS: dict[str, AuthzProvider] = {
     "all": AuthzProvider(_all_check, _all_parse),
     "env": AuthzProvider(_env_check),
     "method": AuthzProvider(_method_check, _method_parse),
+    "expr": AuthzProvider(_expr_check, _expr_parse),
 }
 
 

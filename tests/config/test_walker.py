@@ -53,6 +53,15 @@ def header(root: str, modules: tuple[str, ...]) -> str:
 
 AUTHZ = ("authz_core",)
 MIME = ("mime",)
+HOST = ("authz_host",)
+COMPAT = ("access_compat",)
+AUTHN = ("auth_basic", "authn_core")
+
+
+def _dir(body: str, modules: tuple[str, ...] = ()) -> Conf:
+    """``body`` inside <Directory /tmp>, with authz_core and ``modules`` loaded."""
+    return Conf(f"<Directory /tmp>\n{body}\n</Directory>\n", (*AUTHZ, *modules))
+
 
 BAD: dict[str, Conf] = {
     "unknown-directive": Conf("Bogusdirective on\n"),
@@ -138,9 +147,57 @@ BAD: dict[str, Conf] = {
         "Include conf.d/*.conf\n", files=(("conf.d/a.conf", "ServerName a\n\nBogus x\n"),)
     ),
     "error-in-ifmodule": Conf("<IfModule mime_module>\nAddType\n</IfModule>\n", MIME),
+    # issue 4: access control, authentication, <If>
+    "require-all-bad": _dir("Require all maybe"),
+    "require-all-none": _dir("Require all"),
+    "require-not-in-any": _dir("Require not all granted"),
+    "require-unknown-provider": _dir("Require bogus x"),
+    "require-method-invalid": _dir("Require method GET FOO"),
+    "requireall-empty": _dir("<RequireAll>\n</RequireAll>"),
+    "requireall-args": _dir("<RequireAll x>\nRequire all granted\n</RequireAll>"),
+    "requirenone-in-any": _dir(
+        "<RequireAny>\n<RequireNone>\nRequire all granted\n</RequireNone>\n</RequireAny>"
+    ),
+    "authmerging-bogus": _dir("AuthMerging Maybe"),
+    "require-expr-bad": _dir('Require expr "%{REQUEST_URI"'),
+    "require-ip-mask": _dir("Require ip 10.1.2.3/33", HOST),
+    "require-ip-host": _dir("Require ip example.com", HOST),
+    "require-ip-empty": _dir("Require ip", HOST),
+    "allow-no-from": _dir("Allow 10.1 10.2", COMPAT),
+    "allow-one-arg": _dir("Allow from", COMPAT),
+    "allow-bad-mask": _dir("Allow from 10.0.0.0/33", COMPAT),
+    "allow-slash-host": _dir("Deny from example.com/8", COMPAT),
+    "allow-comment": _dir("Allow from example.com#x", COMPAT),
+    "order-bogus": _dir("Order allow", COMPAT),
+    "satisfy-bogus": _dir("Satisfy maybe", COMPAT),
+    "authbasicprovider-unknown": _dir("AuthBasicProvider nope", AUTHN),
+    "authname-bad-expr": _dir('AuthName "%{REQUEST_URI"', AUTHN),
+    "if-bad-expr": _dir('<If "%{REQUEST_URI">\n</If>'),
+    "if-no-arg": _dir("<If>\n</If>"),
+    "else-without-if": _dir("<Else>\n</Else>"),
+    "elseif-without-if": _dir('<ElseIf "true">\n</ElseIf>'),
+    "else-with-arg": _dir('<If "true">\n</If>\n<Else "x">\n</Else>'),
+    "if-two-args": _dir('<If "true" "false">\n</If>'),
 }
 
 GOOD: dict[str, Conf] = {
+    "if-chain-nested": _dir(
+        "<If \"-n req('X-A')\">\nForceType text/x-a\n<If \"-n req('X-B')\">\n"
+        "ForceType text/x-b\n</If>\n</If>\n<ElseIf \"%{REQUEST_METHOD} == 'POST'\">\n"
+        "Require all denied\n</ElseIf>\n<Else>\nRequire all granted\n</Else>",
+        MIME,
+    ),
+    "auth-everything": _dir(
+        'AuthType Basic\nAuthName "Staff %{SERVER_NAME}"\nAuthUserFile users\n'
+        "AuthGroupFile groups\nAuthBasicProvider file\nAuthBasicAuthoritative Off\n"
+        "AuthzSendForbiddenOnFailure On\nSatisfy Any\nOrder deny,allow\nDeny from all\n"
+        "Allow from 10.1 192.168.0.0/16 10.0.0.0/255.0.0.0 ::1 example.com env=LET_IN\n"
+        "<RequireAll>\nRequire valid-user\nRequire not user bob\n<RequireAny>\n"
+        "Require ip 127 ::1/128\nRequire host .example.com\nRequire forward-dns localhost\n"
+        "Require local\nRequire group staff\nRequire expr %{TIME_HOUR} -lt 20\n"
+        "</RequireAny>\n</RequireAll>",
+        (*AUTHN, "authn_file", "authz_user", "authz_groupfile", "authz_host", "access_compat"),
+    ),
     "directory-basics": Conf(
         "<Directory /tmp>\nOptions Indexes FollowSymLinks\nAllowOverride All\n"
         "Require all granted\n</Directory>\n",
