@@ -151,7 +151,7 @@ BAD: dict[str, Conf] = {
     "require-all-bad": _dir("Require all maybe"),
     "require-all-none": _dir("Require all"),
     "require-not-in-any": _dir("Require not all granted"),
-    "require-unknown-provider": _dir("Require bogus x"),
+    "require-unknown-provider-args": _dir("Require bogus x"),
     "require-method-invalid": _dir("Require method GET FOO"),
     "requireall-empty": _dir("<RequireAll>\n</RequireAll>"),
     "requireall-args": _dir("<RequireAll x>\nRequire all granted\n</RequireAll>"),
