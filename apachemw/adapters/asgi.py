@@ -132,6 +132,8 @@ class Apache:
             inner["root_path"] = root + call.script_name  # WSGIScriptAlias's mount
         inner["query_string"] = call.query.encode("latin-1", "replace")
         inner["apachemw.env"] = dict(call.env)
+        if "REMOTE_ADDR" in call.env:  # mod_remoteip's client, not the proxy's address
+            inner["client"] = (call.env["REMOTE_ADDR"], int(call.env.get("REMOTE_PORT", 0)))
         extra = _encode(outcome.headers)
         seen: dict[str, Any] = {"status": 500, "headers": [], "sent": 0}
         head = scope.get("method") == "HEAD"

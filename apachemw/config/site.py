@@ -191,7 +191,7 @@ class Site:
         client = ""
         if r is not None:
             inc = r.incoming
-            client = f" [client {inc.remote_addr}:{inc.remote_port}]"
+            client = f" [client {inc.client_ip}:{inc.client_port}]"
         if error is not None and error.errno:
             # Apache puts "(errno)text: " before the client when a status is given.
             client = f" ({error.errno}){error.strerror}:{client}"

@@ -88,7 +88,7 @@ def double_reverse(address: str, may_block: bool = True) -> str | None:
 def client_host(incoming: Incoming) -> str | None:
     """ap_get_useragent_host(REMOTE_DOUBLE_REV): the client's checked name, which the
     connection then keeps (so %h logs it)."""
-    name = double_reverse(incoming.remote_addr, incoming.may_block)
+    name = double_reverse(incoming.client_ip, incoming.may_block)
     if name is not None:
         incoming.remote_host = name
     return name

@@ -153,9 +153,9 @@ _VARIABLES: dict[str, Callable[[Request], str | None]] = {
     "CONTENT_TYPE": lambda r: r.content_type,
     "HANDLER": lambda r: r.handler,
     "REMOTE_USER": lambda r: r.user,
-    "REMOTE_ADDR": lambda r: r.incoming.remote_addr,
+    "REMOTE_ADDR": lambda r: r.incoming.client_ip,
     "CONN_REMOTE_ADDR": lambda r: r.incoming.remote_addr,
-    "REMOTE_HOST": lambda r: r.incoming.remote_host or r.incoming.remote_addr,
+    "REMOTE_HOST": lambda r: r.incoming.remote_host or r.incoming.client_ip,
     "SERVER_NAME": _server_name,
     "SERVER_PORT": _server_port,
     "SERVER_ADMIN": lambda r: r.server.get("core").server_admin,
@@ -164,7 +164,7 @@ _VARIABLES: dict[str, Callable[[Request], str | None]] = {
     "SERVER_PROTOCOL_VERSION_MAJOR": lambda r: str(int(_protocol_version(r)) // 1000),
     "SERVER_PROTOCOL_VERSION_MINOR": lambda r: str(int(_protocol_version(r)) % 1000),
     "HTTPS": lambda r: "on" if r.incoming.scheme == "https" else "off",
-    "IPV6": lambda r: "on" if ":" in r.incoming.remote_addr else "off",
+    "IPV6": lambda r: "on" if ":" in r.incoming.client_ip else "off",
     "CONTEXT_PREFIX": lambda r: r.notes.get("context_prefix", ""),
     "CONTEXT_DOCUMENT_ROOT": lambda r: r.notes.get(
         "context_document_root", r.server.get("core").document_root

@@ -51,6 +51,19 @@ class Incoming:
     # The client's host name once a module looked it up (conn_rec's remote_host): %h
     # and REMOTE_HOST show it instead of the address.
     remote_host: str | None = None
+    # The client's address once mod_remoteip believed a proxy's header (r->useragent_ip;
+    # the connection's own address stays in remote_addr): Require ip, %a, REMOTE_ADDR.
+    useragent_ip: str | None = None
+
+    @property
+    def client_ip(self) -> str:
+        """r->useragent_ip: the client as access control and %a see it."""
+        return self.useragent_ip or self.remote_addr
+
+    @property
+    def client_port(self) -> int:
+        """The port of that client: unknown (0) behind a proxy, as mod_remoteip sets it."""
+        return 0 if self.useragent_ip else self.remote_port
 
     def local_target(self) -> bytes:
         """The request-target with the mount prefix taken off."""

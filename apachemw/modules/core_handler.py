@@ -322,6 +322,9 @@ def app_handler(r: Request) -> int:
     if not r.site.has_app:
         return DECLINED
     env = dict(r.subprocess_env)
+    if r.incoming.useragent_ip is not None:
+        env["REMOTE_ADDR"] = r.incoming.useragent_ip  # mod_remoteip's client, not the proxy
+        env["REMOTE_PORT"] = "0"
     if r.user is not None:
         env["REMOTE_USER"] = r.user  # ap_add_common_vars
     if r.auth_type is not None:

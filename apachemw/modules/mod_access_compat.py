@@ -120,7 +120,7 @@ def _find(r: Request, entries: list[AllowDeny]) -> bool:
                 return True
         elif entry.kind == "ip":
             assert entry.subnet is not None
-            if entry.subnet.contains(r.incoming.remote_addr):
+            if entry.subnet.contains(r.incoming.client_ip):
                 return True
         else:
             if host is False:

@@ -40,7 +40,7 @@ def _ip_parse(cmd: Any, args: str) -> tuple[Subnet, ...]:
 
 
 def _ip_check(r: Request, args: str, parsed: Any) -> str:
-    client = r.incoming.remote_addr
+    client = r.incoming.client_ip
     return authz.GRANTED if any(net.contains(client) for net in parsed) else authz.DENIED
 
 
@@ -88,7 +88,7 @@ def _host_check(r: Request, args: str, parsed: Any) -> str:
 
 
 def _forward_dns_check(r: Request, args: str, parsed: Any) -> str:
-    client = r.incoming.remote_addr
+    client = r.incoming.client_ip
     for word in words_of(evaluate_string(r, parsed)):
         name, hash_mark, _ = word.partition("#")
         if not name:
@@ -104,7 +104,7 @@ def _forward_dns_check(r: Request, args: str, parsed: Any) -> str:
 
 
 def _local_check(r: Request, args: str, parsed: Any) -> str:
-    client = r.incoming.remote_addr
+    client = r.incoming.client_ip
     local = r.incoming.local_addr
     if client == local or any(net.contains(client) for net in _LOCAL):
         return authz.GRANTED

@@ -57,6 +57,13 @@ class Transaction:
 Item = Callable[[Transaction], str]
 
 
+def _address(which: str) -> Item:
+    """%{c}a: the connection's peer; %a (any other argument): the client (useragent)."""
+    if which == "c":
+        return lambda t: t.request.incoming.remote_addr
+    return lambda t: t.request.incoming.client_ip
+
+
 def _header_in(name: str) -> Item:
     return lambda t: _or_dash(t.request.headers_in.get(name))
 
@@ -105,8 +112,9 @@ def _user(t: Transaction) -> str:
 
 
 def _remote(t: Transaction) -> str:
+    # 2.4's %h is ap_get_useragent_host: mod_remoteip's client, or its looked-up name.
     inc = t.request.incoming
-    return inc.remote_host or inc.remote_addr
+    return inc.remote_host or inc.client_ip
 
 
 def _the_request(t: Transaction) -> str:
@@ -120,7 +128,7 @@ def _query(t: Transaction) -> str:
 
 SIMPLE: dict[str, Item] = {
     "h": _remote,
-    "a": _remote,
+    "a": lambda t: t.request.incoming.client_ip,
     "A": lambda t: t.request.incoming.local_addr,
     "l": lambda t: "-",
     "u": _user,
@@ -150,6 +158,7 @@ ARGUMENT: dict[str, Callable[[str], Item]] = {
     "o": _header_out,
     "e": _env,
     "n": _note,
+    "a": _address,
 }
 
 _ORIGINAL_BY_DEFAULT = frozenset("sUTDr")

@@ -110,7 +110,7 @@ def rlog(ctx: Ctx, level: int, text: str, perdir: bool = True) -> None:
     from apachemw.core import pipeline
 
     text = (
-        f"{inc.remote_addr} - - [{pipeline.server_name(r)}/sid#{id(r.server):x}]"
+        f"{inc.client_ip} - - [{pipeline.server_name(r)}/sid#{id(r.server):x}]"
         f"[rid#{id(r):x}/{kind}{redir}] {shown}{text}"
     )
     r.site.log_error(r, f"trace{level}", "rewrite", text)
@@ -414,16 +414,16 @@ def _server_variable(name: str, ctx: Ctx) -> str:
     inc = r.incoming
     core = r.server.get("core")
     simple: dict[str, Any] = {
-        "IPV6": "off" if ":" not in inc.remote_addr else "on",
+        "IPV6": "off" if ":" not in inc.client_ip else "on",
         "HTTPS": "on" if inc.scheme == "https" else "off",
         "IS_SUBREQ": "true" if r.main is not None else "false",
         "PATH_INFO": r.path_info,
         "AUTH_TYPE": r.auth_type,
-        "REMOTE_ADDR": inc.remote_addr,
+        "REMOTE_ADDR": inc.client_ip,
         "SERVER_ADDR": inc.local_addr,
         "THE_REQUEST": r.the_request,
         "API_VERSION": "20120211:142",
-        "REMOTE_HOST": inc.remote_host or inc.remote_addr,
+        "REMOTE_HOST": inc.remote_host or inc.client_ip,
         "REMOTE_PORT": str(inc.remote_port),
         "REMOTE_USER": r.user,
         "REMOTE_IDENT": None,

@@ -1,0 +1,36 @@
+"""Behind a trusted proxy the wrapped app sees the client mod_remoteip believed, on both
+faces (WSGI REMOTE_ADDR, ASGI scope["client"]), and an untrusted peer's header is not
+believed."""
+
+from __future__ import annotations
+
+from .conftest import Face, Seen, Site
+
+
+def _conf(site: Site, proxies: str) -> str:
+    return site.conf(f"RemoteIPHeader X-Forwarded-For\nRemoteIPInternalProxy {proxies}\n")
+
+
+def _client(seen: Seen) -> str:
+    """WSGI REMOTE_ADDR or ASGI scope["client"] ("" when the test server gives none)."""
+    raw = seen.raw
+    if "REMOTE_ADDR" in raw:
+        return str(raw["REMOTE_ADDR"])
+    return str((raw.get("client") or ("",))[0])
+
+
+def test_app_sees_the_client_a_trusted_proxy_names(client: Face, site: Site) -> None:
+    app = client.echo_app()
+    c = client.wrap(app, text=_conf(site, "127.0.0.0/8"))
+    r = c.get("/app", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert r.status == 200
+    assert _client(app.calls[0]) == "203.0.113.9"
+    assert site.log_lines()[-1].startswith("203.0.113.9 ")
+
+
+def test_untrusted_peer_is_not_believed(client: Face, site: Site) -> None:
+    app = client.echo_app()
+    c = client.wrap(app, text=_conf(site, "10.9.9.9"))
+    c.get("/app", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert _client(app.calls[0]) != "203.0.113.9"
+    assert not site.log_lines()[-1].startswith("203.0.113.9 ")
