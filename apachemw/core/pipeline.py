@@ -216,6 +216,9 @@ def read_request(r: Request) -> int:
     r.server = r.site.select_server(None, inc.local_port)
     r.per_dir = r.server.defaults
     r.unparsed_uri = r.uri = inc.target.decode("latin-1")
+    refused = _header_limits(r)
+    if refused:
+        return refused
     if host is None and r.protocol == "HTTP/1.1":
         r.site.log_error(
             r,
@@ -249,6 +252,27 @@ def read_request(r: Request) -> int:
         server=f"{server.file}:{server.line}" if server.is_virtual else "main server",
     )
     return status
+
+
+def _header_limits(r: Request) -> int:
+    """ap_get_mime_headers_core: LimitRequestFieldsize and LimitRequestFields (400)."""
+    core = r.site.main.get("core")
+    headers = r.incoming.headers
+    if core.limit_request_fields and len(headers) > core.limit_request_fields:
+        r.notes["error-notes"] = "The number of request header fields exceeds this server's limit."
+        r.site.log_error(r, "info", "core", "AH00563: Number of request headers exceeds the limit")
+        return 400
+    for name, value in headers:
+        if len(name) + 2 + len(value) > core.limit_request_fieldsize:
+            r.notes["error-notes"] = "Size of a request header field exceeds server limit."
+            r.site.log_error(
+                r,
+                "info",
+                "core",
+                f"AH00561: Request header exceeds LimitRequestFieldSize: {name[:80]}",
+            )
+            return 400
+    return OK
 
 
 def _parse_for(r: Request, name: str | None) -> int:

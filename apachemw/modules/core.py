@@ -208,6 +208,8 @@ class CoreServer:
     log_level: str | None = None
     module_levels: dict[str, str] | None = None
     server_tokens: str | None = None
+    limit_request_fieldsize: int = 8190  # DEFAULT_LIMIT_REQUEST_FIELDSIZE
+    limit_request_fields: int = 100  # DEFAULT_LIMIT_REQUEST_FIELDS; 0: no limit
 
     def logs(self, module: str, level: str) -> bool:
         """Whether a message of ``level`` from ``module`` passes LogLevel."""
@@ -577,6 +579,21 @@ def _set_dir(field_name: str, transform: Any = None) -> Any:
 def _set_srv(field_name: str, transform: Any = None) -> Any:
     def apply(cmd: Cmd, args: Sequence[str]) -> None:
         value = transform(args[0]) if transform else args[0]
+        setattr(cmd.srv(), field_name, value)
+
+    return apply
+
+
+def _limit(field_name: str, hint: str) -> Any:
+    """set_limit_req_fieldsize / set_limit_req_fields: atoi, refusing negatives."""
+
+    def apply(cmd: Cmd, args: Sequence[str]) -> None:
+        match = re.match(r"\s*[+-]?\d+", args[0])
+        value = int(match.group(0)) if match else 0
+        if value < 0:
+            raise DirectiveError(
+                f'{cmd.node.name} "{args[0]}" must be a non-negative integer{hint}'
+            )
         setattr(cmd.srv(), field_name, value)
 
     return apply
@@ -1108,17 +1125,19 @@ _DIRECTIVES = (
         _set_srv("server_tokens", _server_tokens),
     ),
     accepted("LimitRequestLine", Args.TAKE1, S, "Limit on maximum size of an HTTP request line"),
-    accepted(
+    row(
         "LimitRequestFieldsize",
         Args.TAKE1,
         S,
         "Limit on maximum size of an HTTP request header field",
+        _limit("limit_request_fieldsize", ""),
     ),
-    accepted(
+    row(
         "LimitRequestFields",
         Args.TAKE1,
         S,
         "Limit (0 = unlimited) on max number of header fields in a request message",
+        _limit("limit_request_fields", " (0 = no limit)"),
     ),
     accepted(
         "LimitRequestBody",

@@ -76,6 +76,9 @@ def parse_user_file(path: str, data: bytes) -> dict[str, str]:
 _FILES: ParsedFiles[dict[str, str]] = ParsedFiles(parse_user_file, UserFileError)
 _verified: OrderedDict[tuple[str, bytes], bool] = OrderedDict()
 _lock = threading.Lock()
+# Hashing is CPU work (a $2y$17$ bcrypt entry takes seconds, in Apache too): at most
+# this many checks run at once, so a flood of guesses cannot take every worker thread.
+_hashing = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
 
 def check_password(r: Request, user: str, password: str) -> str:
@@ -109,7 +112,8 @@ def _checked(r: Request, password: str, stored: str) -> bool:
             return known
     if not r.may_block:
         raise NeedsBlockingIO(r.uri)  # hashing is CPU work: not on the event loop
-    result = validate(secret, stored)
+    with _hashing:
+        result = validate(secret, stored)
     with _lock:
         _verified[key] = result
         while len(_verified) > _VERIFIED_MAX:

@@ -178,6 +178,9 @@ BAD: dict[str, Conf] = {
     "elseif-without-if": _dir('<ElseIf "true">\n</ElseIf>'),
     "else-with-arg": _dir('<If "true">\n</If>\n<Else "x">\n</Else>'),
     "if-two-args": _dir('<If "true" "false">\n</If>'),
+    "limitrequestfieldsize-negative": Conf("LimitRequestFieldsize -1\n"),
+    "limitrequestfields-negative": Conf("LimitRequestFields -5\n"),
+    "limitrequestfields-in-directory": _dir("LimitRequestFields 5"),
 }
 
 GOOD: dict[str, Conf] = {

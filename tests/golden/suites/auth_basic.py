@@ -98,6 +98,12 @@ DocumentRoot {h}
     AuthName "Type only"
     Require all granted
 </Directory>
+<Directory {h}/private>
+    AllowOverride AuthConfig
+</Directory>
+<FilesMatch "^\\.ht">
+    Require all denied
+</FilesMatch>
 <Directory {h}/realmq>
     AuthType Basic
     AuthName 'say "hi"'
@@ -114,6 +120,10 @@ def prepare(root: str) -> None:
 
 def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def _raw(credentials: bytes) -> str:
+    return "Basic " + base64.b64encode(credentials).decode()
 
 
 def _get(name: str, target: str, note: str, auth: str | None = None, method: str = "GET") -> Case:
@@ -226,4 +236,16 @@ CASES = [
     _get("nofile-none", "/nofile/a.txt", "missing AuthUserFile, no credentials: 401"),
     _get("typeonly", "/typeonly/a.txt", "AuthType with Require all granted: no auth"),
     _get("realm-quotes", "/realmq/a.txt", "quotes in the realm escaped"),
+    # security.md rows A and D
+    _get("A02-htaccess-login", "/private/", "A02 .htaccess Basic auth", _basic("alice", "secret")),
+    _get("A07-crlf-user", "/basic/a.txt", "A07/G05 CR LF in the user", _raw(b"ali\r\nce:x")),
+    _get("A08-nul-user", "/basic/a.txt", "A08 NUL in the user", _raw(b"alice\x00junk:secret")),
+    _get("A09-huge", "/basic/a.txt", "A09 9,000-byte credentials", "Basic " + "A" * 9000),
+    _get("D01-htaccess", "/private/.htaccess", "D01", _basic("alice", "secret")),
+    _get("D02-htpasswd", "/private/.htpasswd", "D02", _basic("alice", "secret")),
+    _get("D03-encoded", "/private/%2ehtpasswd", "D03", _basic("alice", "secret")),
+    _get("D03-encoded-p", "/private/.ht%70asswd", "D03", _basic("alice", "secret")),
+    _get("D04-slash", "/private/.htpasswd/", "D04", _basic("alice", "secret")),
+    _get("D04-dot", "/private/.htpasswd.", "D04", _basic("alice", "secret")),
+    _get("D05-upper", "/private/.HTPASSWD", "D05 directory auth first"),
 ]
