@@ -5,7 +5,8 @@ must be (re)read sends that request to a worker thread instead. File bodies are
 never read on the loop: small ones are read once in a thread and kept by
 identity (core.filecache), large ones stream a chunk at a time from the thread
 pool, and a server offering ``http.response.pathsend`` sends the file itself.
-Lifespan and websocket scopes pass straight through to the wrapped app.
+Lifespan scopes pass straight through; a websocket handshake goes through the phases
+like a GET and reaches the app only if Apache would hand that GET to it.
 """
 
 from __future__ import annotations
@@ -58,6 +59,28 @@ def incoming_from_scope(scope: Scope) -> Incoming:
 
 
 SMALL = SmallFiles()
+_HTTP_SCHEME = {"ws": "http", "wss": "https"}
+
+
+async def _refuse_websocket(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+) -> None:
+    """Apache's answer through the websocket denial response when the server offers it;
+    otherwise the connection is closed before it is accepted (the server answers 403)."""
+    message = await receive()
+    if message.get("type") != "websocket.connect":
+        return
+    if "websocket.http.response" in (scope.get("extensions") or {}):
+        start = {"type": "websocket.http.response.start", "status": status}
+        await send({**start, "headers": _encode(headers)})
+        await send({"type": "websocket.http.response.body", "body": body})
+        return
+    await send({"type": "websocket.close", "code": 1008})
 
 
 async def _decide(engine: Engine, incoming: Incoming) -> Outcome:
@@ -70,6 +93,23 @@ async def _decide(engine: Engine, incoming: Incoming) -> Outcome:
         incoming.may_block = True
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, engine.handle, incoming)
+
+
+def _app_scope(scope: Scope, outcome: Outcome) -> Scope:
+    """The scope the app gets: the path the phases left, their environment, the client."""
+    assert outcome.app is not None
+    call = outcome.app
+    inner = dict(scope)
+    root = str(scope.get("root_path") or "").rstrip("/")
+    inner["path"] = root + call.path
+    inner["raw_path"] = _quote_path(root) + call.raw_path
+    if call.script_name:
+        inner["root_path"] = root + call.script_name  # WSGIScriptAlias's mount
+    inner["query_string"] = call.query.encode("latin-1", "replace")
+    inner["apachemw.env"] = dict(call.env)
+    if "REMOTE_ADDR" in call.env:  # mod_remoteip's client, not the proxy's address
+        inner["client"] = (call.env["REMOTE_ADDR"], int(call.env.get("REMOTE_PORT", 0)))
+    return inner
 
 
 def _slices(data: bytes, parts: list[bytes | tuple[int, int]]) -> bytes:
@@ -100,6 +140,9 @@ class Apache:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             if self.app is None:
                 if scope["type"] == "lifespan":
@@ -121,19 +164,34 @@ class Apache:
         finally:
             finish(self.engine, outcome, outcome.status, sent, outcome.headers)
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A websocket handshake is a GET to Apache: it goes through every phase, and
+        only a request that reaches the app is handed over; any other answer (401, 403,
+        a redirect, a file) refuses the handshake."""
+        as_get = {**scope, "method": "GET", "scheme": _HTTP_SCHEME.get(scope.get("scheme", "ws"))}
+        outcome = await _decide(self.engine, incoming_from_scope(as_get))
+        if outcome.app is not None and self.app is not None:
+            state = {"status": 403}
+
+            async def watched(message: Message) -> None:
+                if message["type"] == "websocket.accept":
+                    state["status"] = 101
+                await send(message)
+
+            try:
+                await self.app(_app_scope(scope, outcome), receive, watched)
+            finally:
+                finish(self.engine, outcome, state["status"], 0, outcome.headers)
+            return
+        # A file or other 2xx answer cannot carry a websocket: refused as 403.
+        status = outcome.status if outcome.status >= 300 else 403
+        body = outcome.body if status == outcome.status and outcome.file is None else b""
+        await _refuse_websocket(scope, receive, send, status, outcome.headers, body)
+        finish(self.engine, outcome, status, len(body), outcome.headers)
+
     async def _call_app(self, scope: Scope, receive: Receive, send: Send, outcome: Outcome) -> None:
         assert outcome.app is not None and self.app is not None
-        call = outcome.app
-        inner = dict(scope)
-        root = str(scope.get("root_path") or "").rstrip("/")
-        inner["path"] = root + call.path
-        inner["raw_path"] = _quote_path(root) + call.raw_path
-        if call.script_name:
-            inner["root_path"] = root + call.script_name  # WSGIScriptAlias's mount
-        inner["query_string"] = call.query.encode("latin-1", "replace")
-        inner["apachemw.env"] = dict(call.env)
-        if "REMOTE_ADDR" in call.env:  # mod_remoteip's client, not the proxy's address
-            inner["client"] = (call.env["REMOTE_ADDR"], int(call.env.get("REMOTE_PORT", 0)))
+        inner = _app_scope(scope, outcome)
         extra = _encode(outcome.headers)
         seen: dict[str, Any] = {"status": 500, "headers": [], "sent": 0}
         head = scope.get("method") == "HEAD"
