@@ -36,7 +36,7 @@ class AuthBasicDir:
 def _providers(cmd: Cmd, args: Sequence[str]) -> None:
     conf: AuthBasicDir = cmd.dir()
     for name in args:
-        if name.lower() not in authn.PROVIDERS:
+        if authn.find_provider(cmd.ctx.site, name) is None:
             raise DirectiveError(f"Unknown Authn provider: {name}")
     conf.providers = (*(conf.providers or ()), *(name.lower() for name in args))
 
@@ -123,7 +123,7 @@ def authenticate_basic_user(r: Request) -> int:
 def _ask_providers(r: Request, conf: AuthBasicDir, user: str, password: str) -> str:
     result = authn.AUTH_GENERAL_ERROR
     for name in conf.providers or (DEFAULT_PROVIDER,):
-        provider = authn.PROVIDERS.get(name)
+        provider = authn.find_provider(r.site, name)
         if provider is None:
             r.site.log_error(r, "error", "auth_basic", "AH01616: No Authn provider configured")
             return authn.AUTH_GENERAL_ERROR

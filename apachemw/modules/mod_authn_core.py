@@ -10,10 +10,20 @@ in :data:`PROVIDERS`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from apachemw.config.directives import OR_AUTHCFG, Args, Cmd, DirectiveError, Module
+from apachemw.config.directives import (
+    ACCESS_CONF,
+    OR_AUTHCFG,
+    RSRC_CONF,
+    Args,
+    Cmd,
+    DirectiveError,
+    Module,
+)
 from apachemw.config.expr import Expr, ExprError, parse_expr
+from apachemw.config.model import merge_dir_configs
 from apachemw.config.rows import row
 from apachemw.core.exprvars import RequestExprContext
 from apachemw.core.request import OK, Request
@@ -30,6 +40,7 @@ __all__ = [
     "auth_name",
     "auth_type",
     "evaluate_string",
+    "find_provider",
     "note_auth_failure",
 ]
 
@@ -47,6 +58,65 @@ class AuthnProvider:
 PROVIDERS: dict[str, AuthnProvider] = {}
 # Scheme (lower case) -> what adds its challenge to a 401 (note_auth_failure hooks).
 CHALLENGES: dict[str, Callable[[Request], None]] = {}
+
+
+@dataclass
+class AuthnServer:
+    aliases: dict[str, AuthnProvider] = field(default_factory=dict)  # main server only
+
+
+def _merge_server(base: AuthnServer, add: AuthnServer) -> AuthnServer:
+    return add
+
+
+def find_provider(site: Any, name: str) -> AuthnProvider | None:
+    """An authn provider by name: a module's, or an <AuthnProviderAlias>."""
+    found = PROVIDERS.get(name.lower())
+    if found is None:
+        server: AuthnServer = site.main.get("mod_authn_core")
+        found = server.aliases.get(name.lower())
+    return found
+
+
+def _provider_alias(cmd: Cmd, args: Sequence[str]) -> None:
+    """<AuthnProviderAlias base alias>: the base provider with the section's directives
+    (AuthUserFile, ...) merged over the request's (authaliassection)."""
+    from apachemw.config.walker import walk
+
+    words = list(cmd.node.args)
+    if len(words) < 2:
+        raise DirectiveError(f"<{cmd.node.name}> directive requires additional arguments")
+    if cmd.server.is_virtual:
+        raise DirectiveError(f"<{cmd.node.name}> cannot occur within <VirtualHost> section")
+    base, alias = words[0], words[1]
+    if base.lower() == alias.lower():
+        raise DirectiveError(
+            "The alias provider name must be different from the base provider name."
+        )
+    if find_provider(cmd.ctx.site, alias) is not None:
+        raise DirectiveError(
+            f"The alias provider {alias} has already be registered previously as either a "
+            "base provider or an alias provider."
+        )
+    conf: dict[str, Any] = {}
+    walk(cmd.node.children or (), cmd.ctx.inside(dirconf=conf, override=OR_AUTHCFG | ACCESS_CONF))
+    provider = PROVIDERS.get(base.lower())
+    if provider is None:
+        raise DirectiveError(f"Unknown Authn provider: {base}")
+    server: AuthnServer = cmd.srv()
+    server.aliases[alias.lower()] = AuthnProvider(_aliased(provider, conf))
+
+
+def _aliased(provider: AuthnProvider, conf: dict[str, Any]) -> Callable[[Request, str, str], str]:
+    def check_password(r: Request, user: str, password: str) -> str:
+        saved = r.per_dir
+        r.per_dir = merge_dir_configs(r.site.modules, saved, conf)
+        try:
+            return provider.check_password(r, user, password)
+        finally:
+            r.per_dir = saved
+
+    return check_password
 
 
 @dataclass
@@ -155,8 +225,17 @@ MODULE = Module(
         row(
             "AuthName", Args.TAKE1, AC, 'the authentication realm (e.g. "Members Only")', _auth_name
         ),
+        row(
+            "<AuthnProviderAlias",
+            Args.RAW_ARGS,
+            RSRC_CONF,
+            "container for grouping an authentication provider's directives under a provider alias",
+            _provider_alias,
+        ),
     ),
     create_dir=AuthnDir,
     merge_dir=merge_dir,
+    create_server=AuthnServer,
+    merge_server=_merge_server,
     hooks={"check_user_id": (30, authenticate_no_user)},
 )

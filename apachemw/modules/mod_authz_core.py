@@ -19,8 +19,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from apachemw.config.directives import OR_AUTHCFG, Args, Cmd, DirectiveError, Module
+from apachemw.config.directives import (
+    ACCESS_CONF,
+    OR_AUTHCFG,
+    RSRC_CONF,
+    Args,
+    Cmd,
+    DirectiveError,
+    Module,
+)
 from apachemw.config.expr import Expr, ExprError, parse_expr
+from apachemw.config.model import merge_dir_configs
 from apachemw.config.parser import getword, words_of
 from apachemw.config.rows import row
 from apachemw.core.exprvars import execute
@@ -39,6 +48,7 @@ __all__ = [
     "AuthzProvider",
     "Section",
     "check_sections",
+    "find_provider",
     "method_class",
 ]
 
@@ -68,6 +78,7 @@ class Section:
     children: list[Section] = field(default_factory=list)
     limited: frozenset[str] | None = None  # <Limit> methods ("!" first: <LimitExcept>)
     is_merged: bool = False
+    impl: AuthzProvider | None = None  # the provider (or <AuthzProviderAlias>) of a leaf
 
     def describe(self) -> str:
         """format_authz_command: how Apache names this section in messages."""
@@ -81,6 +92,7 @@ class Section:
 @dataclass
 class AuthzServer:
     confs: list[AuthzDir] = field(default_factory=list)
+    aliases: dict[str, AuthzProvider] = field(default_factory=dict)  # main server only
 
 
 @dataclass
@@ -183,10 +195,11 @@ def _require(cmd: Cmd, args: Sequence[str]) -> None:
     negate = name.lower() == "not"
     if negate:
         name, rest = _first_word(rest)
-    provider = PROVIDERS.get(name.lower())
+    provider = find_provider(cmd, name)
     if provider is None:
         raise DirectiveError(f"Unknown Authz provider: {name}")
     leaf = Section(provider=name.lower(), args=rest, negate=negate, limited=cmd.limited)
+    leaf.impl = provider
     if provider.parse is not None:
         leaf.parsed = provider.parse(cmd, rest)
     parent = _open_section(cmd)
@@ -207,6 +220,55 @@ def _remember(cmd: Cmd) -> None:
         conf: AuthzDir = cmd.dir()
         if all(seen is not conf for seen in server.confs):
             server.confs.append(conf)
+
+
+def find_provider(cmd: Cmd, name: str) -> AuthzProvider | None:
+    """A provider by name: a module's, or an <AuthzProviderAlias> read earlier."""
+    found = PROVIDERS.get(name.lower())
+    if found is None:
+        server: AuthzServer = cmd.ctx.site.main.get("mod_authz_core")
+        found = server.aliases.get(name.lower())
+    return found
+
+
+def _provider_alias(cmd: Cmd, args: Sequence[str]) -> None:
+    """<AuthzProviderAlias base alias "args">: the base provider run with the section's
+    directives merged over the request's (authz_alias_check_authorization)."""
+    from apachemw.config.walker import walk
+
+    words = list(cmd.node.args)
+    if len(words) < 2:
+        raise DirectiveError(f"<{cmd.node.name}> directive requires additional arguments")
+    if cmd.server.is_virtual:
+        raise DirectiveError(f"<{cmd.node.name}> cannot occur within <VirtualHost> section")
+    base, alias, rest = words[0], words[1], words[2] if len(words) > 2 else ""
+    conf: dict[str, Any] = {}
+    walk(cmd.node.children or (), cmd.ctx.inside(dirconf=conf, override=OR_AUTHCFG | ACCESS_CONF))
+    provider = PROVIDERS.get(base.lower())
+    if provider is None:
+        raise DirectiveError(f"Unknown Authz provider: {base}")
+    parsed = None
+    if provider.parse is not None:
+        try:
+            parsed = provider.parse(cmd, rest)
+        except DirectiveError as exc:
+            raise DirectiveError(f"Can't parse 'Require {base} {rest}': {exc}") from None
+    server: AuthzServer = cmd.srv()
+    server.aliases[alias.lower()] = AuthzProvider(_aliased(provider, rest, parsed, conf))
+
+
+def _aliased(
+    provider: AuthzProvider, rest: str, parsed: Any, conf: dict[str, Any]
+) -> Callable[[Request, str, Any], str]:
+    def check(r: Request, args: str, _: Any) -> str:
+        saved = r.per_dir
+        r.per_dir = merge_dir_configs(r.site.modules, saved, conf)
+        try:
+            return provider.check(r, rest, parsed)
+        finally:
+            r.per_dir = saved
+
+    return check
 
 
 def _first_word(text: str) -> tuple[str, str]:
@@ -354,10 +416,10 @@ def apply_sections(r: Request, section: Section, parent_op: str) -> str:
     """apply_authz_sections: one section's verdict."""
     if not _applies(section.limited, r.method):
         return GRANTED if parent_op == AND else NEUTRAL
-    if section.provider is not None:
+    if section.impl is not None:
         if section.provider not in _STATIC_PROVIDERS:
             r.eventful = True  # the answer depends on more than the memo's key (core.memo)
-        result = PROVIDERS[section.provider].check(r, section.args, section.parsed)
+        result = section.impl.check(r, section.args, section.parsed)
     else:
         result = _combine(r, section)
         if result == GENERAL_ERROR:
@@ -491,6 +553,13 @@ MODULE = Module(
             "container for grouping authorization directives of which none must pass for a "
             "request to succeed",
             _require_container,
+        ),
+        row(
+            "<AuthzProviderAlias",
+            Args.RAW_ARGS,
+            RSRC_CONF,
+            "container for grouping an authorization provider's directives under a provider alias",
+            _provider_alias,
         ),
         row(
             "AuthMerging",

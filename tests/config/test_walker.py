@@ -179,6 +179,25 @@ BAD: dict[str, Conf] = {
     "else-with-arg": _dir('<If "true">\n</If>\n<Else "x">\n</Else>'),
     "if-two-args": _dir('<If "true" "false">\n</If>'),
     "limitrequestfieldsize-negative": Conf("LimitRequestFieldsize -1\n"),
+    "authnalias-same-name": Conf(
+        "<AuthnProviderAlias file file>\n</AuthnProviderAlias>\n", (*AUTHN, "authn_file")
+    ),
+    "authnalias-unknown-base": Conf("<AuthnProviderAlias nope x>\n</AuthnProviderAlias>\n", AUTHN),
+    "authnalias-one-word": Conf("<AuthnProviderAlias file>\n</AuthnProviderAlias>\n", AUTHN),
+    "authnalias-in-directory": _dir("<AuthnProviderAlias file x>\n</AuthnProviderAlias>", AUTHN),
+    "authnalias-in-vhost": Conf(
+        "<VirtualHost *:80>\n<AuthnProviderAlias file x>\n</AuthnProviderAlias>\n</VirtualHost>\n",
+        (*AUTHN, "authn_file"),
+    ),
+    "authzalias-in-vhost": Conf(
+        "<VirtualHost *:80>\n<AuthzProviderAlias all x granted>\n</AuthzProviderAlias>\n"
+        "</VirtualHost>\n",
+        AUTHZ,
+    ),
+    "authzalias-unknown-base": Conf("<AuthzProviderAlias nope x>\n</AuthzProviderAlias>\n", AUTHZ),
+    "authzalias-bad-args": Conf(
+        "<AuthzProviderAlias method m FOO>\n</AuthzProviderAlias>\n", AUTHZ
+    ),
     "limitrequestfields-negative": Conf("LimitRequestFields -5\n"),
     "limitrequestfields-in-directory": _dir("LimitRequestFields 5"),
 }

@@ -98,6 +98,33 @@ DocumentRoot {h}
     AuthName "Type only"
     Require all granted
 </Directory>
+<AuthnProviderAlias file staff-file>
+    AuthUserFile {root}/staff-users
+</AuthnProviderAlias>
+<AuthzProviderAlias user only-carol carol>
+</AuthzProviderAlias>
+<AuthzProviderAlias group admins-of-file admins>
+    AuthGroupFile {root}/groups
+</AuthzProviderAlias>
+<Directory {h}/alias-authn>
+    AuthType Basic
+    AuthName "Alias"
+    AuthBasicProvider staff-file file
+    AuthUserFile {root}/users
+    Require valid-user
+</Directory>
+<Directory {h}/alias-authz>
+    AuthType Basic
+    AuthName "Alias"
+    AuthUserFile {root}/users
+    Require only-carol
+</Directory>
+<Directory {h}/alias-group>
+    AuthType Basic
+    AuthName "Alias"
+    AuthUserFile {root}/users
+    Require admins-of-file
+</Directory>
 <Directory {h}/private>
     AllowOverride AuthConfig
 </Directory>
@@ -236,6 +263,38 @@ CASES = [
     _get("nofile-none", "/nofile/a.txt", "missing AuthUserFile, no credentials: 401"),
     _get("typeonly", "/typeonly/a.txt", "AuthType with Require all granted: no auth"),
     _get("realm-quotes", "/realmq/a.txt", "quotes in the realm escaped"),
+    _get(
+        "alias-staff-dave",
+        "/alias-authn/a.txt",
+        "AuthnProviderAlias first",
+        _basic("dave", "staffpass"),
+    ),
+    _get(
+        "alias-file-dave",
+        "/alias-authn/a.txt",
+        "found in the alias: stops there",
+        _basic("dave", "password"),
+    ),
+    _get(
+        "alias-file-alice",
+        "/alias-authn/a.txt",
+        "not in the alias: next provider",
+        _basic("alice", "secret"),
+    ),
+    _get("alias-only-carol", "/alias-authz/a.txt", "AuthzProviderAlias", _basic("carol", "c4rol")),
+    _get(
+        "alias-not-carol",
+        "/alias-authz/a.txt",
+        "AuthzProviderAlias refuses",
+        _basic("alice", "secret"),
+    ),
+    _get(
+        "alias-group-alice",
+        "/alias-group/a.txt",
+        "alias with its AuthGroupFile",
+        _basic("alice", "secret"),
+    ),
+    _get("alias-group-carol", "/alias-group/a.txt", "not in admins", _basic("carol", "c4rol")),
     # security.md rows A and D
     _get("A02-htaccess-login", "/private/", "A02 .htaccess Basic auth", _basic("alice", "secret")),
     _get("A07-crlf-user", "/basic/a.txt", "A07/G05 CR LF in the user", _raw(b"ali\r\nce:x")),
