@@ -9,7 +9,8 @@ in :data:`PROVIDERS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,10 +38,12 @@ __all__ = [
     "MODULE",
     "PROVIDERS",
     "AuthnProvider",
+    "alias_section",
     "auth_name",
     "auth_type",
     "evaluate_string",
     "find_provider",
+    "merged_over",
     "note_auth_failure",
 ]
 
@@ -78,9 +81,9 @@ def find_provider(site: Any, name: str) -> AuthnProvider | None:
     return found
 
 
-def _provider_alias(cmd: Cmd, args: Sequence[str]) -> None:
-    """<AuthnProviderAlias base alias>: the base provider with the section's directives
-    (AuthUserFile, ...) merged over the request's (authaliassection)."""
+def alias_section(cmd: Cmd) -> tuple[list[str], dict[str, Any]]:
+    """<AuthnProviderAlias>/<AuthzProviderAlias>: the header's words (base, alias, ...)
+    and the per-directory config its directives make (walked as AuthConfig)."""
     from apachemw.config.walker import walk
 
     words = list(cmd.node.args)
@@ -88,6 +91,26 @@ def _provider_alias(cmd: Cmd, args: Sequence[str]) -> None:
         raise DirectiveError(f"<{cmd.node.name}> directive requires additional arguments")
     if cmd.server.is_virtual:
         raise DirectiveError(f"<{cmd.node.name}> cannot occur within <VirtualHost> section")
+    conf: dict[str, Any] = {}
+    walk(cmd.node.children or (), cmd.ctx.inside(dirconf=conf, override=OR_AUTHCFG | ACCESS_CONF))
+    return words, conf
+
+
+@contextmanager
+def merged_over(r: Request, conf: dict[str, Any]) -> Iterator[None]:
+    """Run with an alias section's config merged over the request's, then restore it."""
+    saved = r.per_dir
+    r.per_dir = merge_dir_configs(r.site.modules, saved, conf)
+    try:
+        yield
+    finally:
+        r.per_dir = saved
+
+
+def _provider_alias(cmd: Cmd, args: Sequence[str]) -> None:
+    """<AuthnProviderAlias base alias>: the base provider with the section's directives
+    (AuthUserFile, ...) merged over the request's (authaliassection)."""
+    words, conf = alias_section(cmd)
     base, alias = words[0], words[1]
     if base.lower() == alias.lower():
         raise DirectiveError(
@@ -98,25 +121,17 @@ def _provider_alias(cmd: Cmd, args: Sequence[str]) -> None:
             f"The alias provider {alias} has already be registered previously as either a "
             "base provider or an alias provider."
         )
-    conf: dict[str, Any] = {}
-    walk(cmd.node.children or (), cmd.ctx.inside(dirconf=conf, override=OR_AUTHCFG | ACCESS_CONF))
     provider = PROVIDERS.get(base.lower())
     if provider is None:
         raise DirectiveError(f"Unknown Authn provider: {base}")
-    server: AuthnServer = cmd.srv()
-    server.aliases[alias.lower()] = AuthnProvider(_aliased(provider, conf))
 
-
-def _aliased(provider: AuthnProvider, conf: dict[str, Any]) -> Callable[[Request, str, str], str]:
     def check_password(r: Request, user: str, password: str) -> str:
-        saved = r.per_dir
-        r.per_dir = merge_dir_configs(r.site.modules, saved, conf)
-        try:
+        with merged_over(r, conf):
+            assert provider is not None
             return provider.check_password(r, user, password)
-        finally:
-            r.per_dir = saved
 
-    return check_password
+    server: AuthnServer = cmd.srv()
+    server.aliases[alias.lower()] = AuthnProvider(check_password)
 
 
 @dataclass

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from apachemw.config.directives import (
-    ACCESS_CONF,
     OR_AUTHCFG,
     RSRC_CONF,
     Args,
@@ -29,13 +28,17 @@ from apachemw.config.directives import (
     Module,
 )
 from apachemw.config.expr import Expr, ExprError, parse_expr
-from apachemw.config.model import merge_dir_configs
 from apachemw.config.parser import getword, words_of
 from apachemw.config.rows import row
 from apachemw.core.exprvars import execute
 from apachemw.core.request import DECLINED, OK, Request
 from apachemw.modules.core_handler import KNOWN_METHODS
-from apachemw.modules.mod_authn_core import auth_type, note_auth_failure
+from apachemw.modules.mod_authn_core import (
+    alias_section,
+    auth_type,
+    merged_over,
+    note_auth_failure,
+)
 
 __all__ = [
     "DENIED",
@@ -234,16 +237,8 @@ def find_provider(cmd: Cmd, name: str) -> AuthzProvider | None:
 def _provider_alias(cmd: Cmd, args: Sequence[str]) -> None:
     """<AuthzProviderAlias base alias "args">: the base provider run with the section's
     directives merged over the request's (authz_alias_check_authorization)."""
-    from apachemw.config.walker import walk
-
-    words = list(cmd.node.args)
-    if len(words) < 2:
-        raise DirectiveError(f"<{cmd.node.name}> directive requires additional arguments")
-    if cmd.server.is_virtual:
-        raise DirectiveError(f"<{cmd.node.name}> cannot occur within <VirtualHost> section")
+    words, conf = alias_section(cmd)
     base, alias, rest = words[0], words[1], words[2] if len(words) > 2 else ""
-    conf: dict[str, Any] = {}
-    walk(cmd.node.children or (), cmd.ctx.inside(dirconf=conf, override=OR_AUTHCFG | ACCESS_CONF))
     provider = PROVIDERS.get(base.lower())
     if provider is None:
         raise DirectiveError(f"Unknown Authz provider: {base}")
@@ -253,22 +248,14 @@ def _provider_alias(cmd: Cmd, args: Sequence[str]) -> None:
             parsed = provider.parse(cmd, rest)
         except DirectiveError as exc:
             raise DirectiveError(f"Can't parse 'Require {base} {rest}': {exc}") from None
-    server: AuthzServer = cmd.srv()
-    server.aliases[alias.lower()] = AuthzProvider(_aliased(provider, rest, parsed, conf))
 
-
-def _aliased(
-    provider: AuthzProvider, rest: str, parsed: Any, conf: dict[str, Any]
-) -> Callable[[Request, str, Any], str]:
     def check(r: Request, args: str, _: Any) -> str:
-        saved = r.per_dir
-        r.per_dir = merge_dir_configs(r.site.modules, saved, conf)
-        try:
+        with merged_over(r, conf):
+            assert provider is not None
             return provider.check(r, rest, parsed)
-        finally:
-            r.per_dir = saved
 
-    return check
+    server: AuthzServer = cmd.srv()
+    server.aliases[alias.lower()] = AuthzProvider(check)
 
 
 def _first_word(text: str) -> tuple[str, str]:
