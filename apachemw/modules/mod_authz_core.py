@@ -265,11 +265,16 @@ def _first_word(text: str) -> tuple[str, str]:
 
 
 def _union(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
-    """section->limited |= ...: None stands for every method."""
+    """section->limited |= ...: None stands for every method, a set with "!" for every
+    method but those listed (<LimitExcept>)."""
     if a is None or b is None:
         return None
+    if "!" in a and "!" in b:
+        return (a & b) | {"!"}
     if "!" in a or "!" in b:
-        return None  # an exception list unites to (nearly) everything; keep it simple
+        excepted, listed = (a, b) if "!" in a else (b, a)
+        rest = excepted - listed
+        return None if rest == {"!"} else rest
     return a | b
 
 
@@ -279,7 +284,8 @@ def _open_section(cmd: Cmd) -> Section:
         return cmd.ctx.container
     conf: AuthzDir = cmd.dir()
     if conf.section is None:
-        conf.section = Section(op=OR)
+        # create_default_section: limited to no method until its lines add theirs.
+        conf.section = Section(op=OR, limited=frozenset())
     return conf.section
 
 

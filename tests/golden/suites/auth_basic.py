@@ -54,6 +54,8 @@ SECTIONS = "".join(
         _auth("nonauth", "Require valid-user", "AuthBasicAuthoritative Off"),
         _auth("env", "Require env NO_SUCH_VARIABLE"),
         _auth("merge", "Require user alice bob"),
+        _auth("limitexcept", "<LimitExcept GET>\n Require valid-user\n </LimitExcept>"),
+        _auth("limitpost", "Require all granted\n <Limit POST>\n Require valid-user\n </Limit>"),
     ]
 )
 
@@ -295,6 +297,23 @@ CASES = [
         _basic("alice", "secret"),
     ),
     _get("alias-group-carol", "/alias-group/a.txt", "not in admins", _basic("carol", "c4rol")),
+    _get("limitexcept-get", "/limitexcept/a.txt", "<LimitExcept GET>: GET needs nothing"),
+    _get("limitexcept-post", "/limitexcept/a.txt", "<LimitExcept GET>: POST: 401", method="POST"),
+    _get("limitexcept-head", "/limitexcept/a.txt", "HEAD is GET", method="HEAD"),
+    _get(
+        "limitexcept-put-user",
+        "/limitexcept/a.txt",
+        "PUT as alice",
+        _basic("alice", "secret"),
+        "PUT",
+    ),
+    _get(
+        "limitpost-post",
+        "/limitpost/a.txt",
+        "granted for all OR'ed with <Limit POST>",
+        method="POST",
+    ),
+    _get("limitpost-get", "/limitpost/a.txt", "GET"),
     # security.md rows A and D
     _get("A02-htaccess-login", "/private/", "A02 .htaccess Basic auth", _basic("alice", "secret")),
     _get("A07-crlf-user", "/basic/a.txt", "A07/G05 CR LF in the user", _raw(b"ali\r\nce:x")),
