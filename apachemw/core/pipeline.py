@@ -89,6 +89,20 @@ apache_regex.add_timeout_hook(_log_regex_timeout)
 
 _HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]*)(:[0-9]*)?$")
 VERSION = "Apache/2.4.71 (Debian)"
+_BANNERS = {
+    "prod": "Apache",
+    "major": "Apache/2",
+    "minor": "Apache/2.4",
+    "min": "Apache/2.4.71",
+    "os": VERSION,
+    "full": VERSION,
+}
+
+
+def server_banner(r: Request) -> str:
+    """ap_get_server_banner: the Server header Apache sends, by ServerTokens."""
+    tokens = r.site.main.get("core").server_tokens or "full"
+    return _BANNERS.get(tokens, VERSION)
 
 
 def build_hooks(modules: Any) -> dict[str, list[Callable[[Request], int]]]:

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from apachemw.config.directives import (
     EXEC_ON_READ,
-    OR_ALL,
     RSRC_CONF,
     Args,
     Cmd,
@@ -161,14 +160,6 @@ MODULES: tuple[Module, ...] = (
             "Maximum time in seconds to wait for child processes to complete transactions "
             "during shutdown",
         ),
-    ),
-    _module(
-        "mod_logio",
-        "logio_module",
-        accepted(
-            "LogIOTrackTTFB", Args.FLAG, OR_ALL, "Set to 'ON' to enable tracking time to first byte"
-        ),
-        per_dir=True,
     ),
     _module(
         "mod_watchdog",
