@@ -12,6 +12,7 @@ stop at the first that is not OK.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -541,6 +542,31 @@ def lookup_file(r: Request, filename: str) -> Request:
     r.eventful = True
     rr.subprocess_env = dict(r.subprocess_env)
     rr.filename = filename
+    if recursion_exceeded(rr):
+        rr.status = 500
+        return rr
+    status = process_internal(rr, file_req=True)
+    rr.status = 200 if status in (OK, DECLINED) else status
+    return rr
+
+
+def lookup_dirent(r: Request, name: str) -> Request:
+    """ap_sub_req_lookup_dirent: an entry of the directory r names, as a subrequest for
+    its URI (r's plus the name, "/" after a directory) and file, without r's query."""
+    directory = r.filename or ""
+    path = directory + name
+    try:
+        is_dir = os.path.isdir(path)
+    except (OSError, ValueError):
+        is_dir = False
+    base = r.uri if r.uri.endswith("/") else r.uri + "/"
+    rr = _new_request(r, "/")
+    rr.uri = rr.unparsed_uri = base + name + ("/" if is_dir else "")
+    rr.args = None
+    rr.main = r
+    r.eventful = True
+    rr.subprocess_env = dict(r.subprocess_env)
+    rr.filename = path + "/" if is_dir else path
     if recursion_exceeded(rr):
         rr.status = 500
         return rr

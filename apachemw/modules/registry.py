@@ -21,6 +21,7 @@ from apachemw.modules import (
     mod_authz_groupfile,
     mod_authz_host,
     mod_authz_user,
+    mod_autoindex,
     mod_dir,
     mod_log_config,
     mod_logio,
@@ -66,6 +67,7 @@ def all_modules() -> list[Module]:
         mod_auth_basic.MODULE,
         mod_alias.MODULE,
         mod_dir.MODULE,
+        mod_autoindex.MODULE,
         mod_rewrite.MODULE,
         mod_wsgi.MODULE,
     ]
