@@ -107,6 +107,13 @@ def test_embedded_example() -> None:
         assert docs.status_code == 301
         assert docs.headers["location"] == f"{base}/docs/"
         assert http.get("/private/secret.txt").status_code == 403
+        listing = http.get("/files/?C=S;O=D")
+        assert listing.status_code == 200
+        assert listing.headers["content-type"] == "text/html;charset=UTF-8"
+        assert '<a href="table.csv">table.csv</a>' in listing.text
+        assert "Comma-separated values" in listing.text
+        assert "Files offered for download." in listing.text  # the ReadmeName file
+        assert "README.txt</a>" not in listing.text  # IndexIgnore
         hello = http.get("/app/hello?x=1")
         assert hello.status_code == 200
         assert hello.headers["content-type"] == "application/json"
