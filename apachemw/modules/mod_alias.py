@@ -23,7 +23,7 @@ from apachemw.core.regex import compile_pattern, whole_characters
 from apachemw.core.request import DECLINED, OK, Request
 from apachemw.core.uri_escape import escape_uri, is_url
 
-__all__ = ["MODULE", "alias_matches", "substitute"]
+__all__ = ["MODULE", "alias_matches", "substitute", "substitute_texts"]
 
 ACCESS_CONF = 64
 
@@ -98,15 +98,21 @@ def alias_matches(uri: str, fake: str) -> int:
 
 
 def substitute(template: str, source: str, match: re.Match[str]) -> str:
-    """ap_pregsub: ``$0``-``$9``, and a backslash escaping ``$`` or ``\\``."""
+    """ap_pregsub over a match: ``$0``-``$9``, and a backslash escaping ``$`` or ``\\``."""
+    count = min(match.re.groups or 0, 9) + 1
+    return substitute_texts(template, tuple(match.group(i) or "" for i in range(count)))
+
+
+def substitute_texts(template: str, groups: tuple[str, ...]) -> str:
+    """ap_pregsub with the captures given as texts (a missing one is empty)."""
     out: list[str] = []
     i = 0
     while i < len(template):
         char = template[i]
-        if char == "$" and i + 1 < len(template) and template[i + 1].isdigit():
+        if char == "$" and i + 1 < len(template) and "0" <= template[i + 1] <= "9":
             group = int(template[i + 1])
-            if group <= (match.re.groups or 0):
-                out.append(match.group(group) or "")
+            if group < len(groups):
+                out.append(groups[group])
             i += 2
             continue
         if char == "\\" and i + 1 < len(template) and template[i + 1] in "$\\":
