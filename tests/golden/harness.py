@@ -57,6 +57,23 @@ def _b(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode("latin-1")
 
 
+def get_case(
+    name: str,
+    target: str,
+    note: str,
+    headers: list[tuple[str, str]] | None = None,
+    method: str = "GET",
+) -> Case:
+    """One recorded request, most suites' common shape."""
+    return Case(name, request(method, target, headers or []), note)
+
+
+def with_log_format(conf: str, log_format: str) -> str:
+    """``conf`` (from header()) with its LogFormat line replaced by ``log_format``."""
+    start = conf.index("LogFormat")
+    return conf[:start] + log_format + conf[conf.index("\n", start) :]
+
+
 def request(
     method: str | bytes,
     target: str | bytes,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from ..harness import Case, header, request, set_mtimes
+from ..harness import get_case, header, set_mtimes
 
 NAME = "authz_expr"
 
@@ -86,47 +86,37 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def _get(
-    name: str,
-    target: str,
-    note: str,
-    headers: list[tuple[str, str]] | None = None,
-    method: str = "GET",
-) -> Case:
-    return Case(name, request(method, target, headers or []), note)
-
-
 CASES = [
-    _get("if-denied", "/if/a.txt", "<If> false: the section's Require all denied"),
-    _get("if-granted", "/if/a.txt?open", "<If> true: Require all granted merged"),
-    _get("chain-1", "/chain/a.txt", "<If> true", [("X-Level", "1")]),
-    _get("chain-2", "/chain/a.txt", "<ElseIf> true", [("X-Level", "2")]),
-    _get("chain-else", "/chain/a.txt", "<Else>", [("X-Level", "3")]),
-    _get("chain-none", "/chain/a.txt", "<Else>, header absent"),
-    _get("nested-a", "/nested/a.txt", "outer <If> only", [("X-A", "1")]),
-    _get("nested-ab", "/nested/a.txt", "nested <If> too", [("X-A", "1"), ("X-B", "1")]),
-    _get("nested-b", "/nested/a.txt", "inner alone never applies", [("X-B", "1")]),
-    _get("location-get", "/loc/a.txt", "<If> in <Location>: GET"),
-    _get("location-post", "/loc/a.txt", "<If> in <Location>: POST denied", method="POST"),
-    _get("global-deny", "/a.txt", "server-context <If>", [("X-Global", "deny")]),
-    _get("global-other", "/a.txt", "server-context <If> false", [("X-Global", "no")]),
-    _get("rexpr-curl", "/rexpr/a.txt", "Require expr true", [("User-Agent", "curl/8")]),
-    _get("rexpr-other", "/rexpr/a.txt", "Require expr false: 403", [("User-Agent", "wget")]),
-    _get("rexpr-user-none", "/rexpr-user/a.txt", "REMOTE_USER in expr: 401"),
-    _get(
+    get_case("if-denied", "/if/a.txt", "<If> false: the section's Require all denied"),
+    get_case("if-granted", "/if/a.txt?open", "<If> true: Require all granted merged"),
+    get_case("chain-1", "/chain/a.txt", "<If> true", [("X-Level", "1")]),
+    get_case("chain-2", "/chain/a.txt", "<ElseIf> true", [("X-Level", "2")]),
+    get_case("chain-else", "/chain/a.txt", "<Else>", [("X-Level", "3")]),
+    get_case("chain-none", "/chain/a.txt", "<Else>, header absent"),
+    get_case("nested-a", "/nested/a.txt", "outer <If> only", [("X-A", "1")]),
+    get_case("nested-ab", "/nested/a.txt", "nested <If> too", [("X-A", "1"), ("X-B", "1")]),
+    get_case("nested-b", "/nested/a.txt", "inner alone never applies", [("X-B", "1")]),
+    get_case("location-get", "/loc/a.txt", "<If> in <Location>: GET"),
+    get_case("location-post", "/loc/a.txt", "<If> in <Location>: POST denied", method="POST"),
+    get_case("global-deny", "/a.txt", "server-context <If>", [("X-Global", "deny")]),
+    get_case("global-other", "/a.txt", "server-context <If> false", [("X-Global", "no")]),
+    get_case("rexpr-curl", "/rexpr/a.txt", "Require expr true", [("User-Agent", "curl/8")]),
+    get_case("rexpr-other", "/rexpr/a.txt", "Require expr false: 403", [("User-Agent", "wget")]),
+    get_case("rexpr-user-none", "/rexpr-user/a.txt", "REMOTE_USER in expr: 401"),
+    get_case(
         "rexpr-user-alice",
         "/rexpr-user/a.txt",
         "alice",
         [("Authorization", _basic("alice", "secret"))],
     ),
-    _get(
+    get_case(
         "rexpr-user-bob",
         "/rexpr-user/a.txt",
         "bob: 401",
         [("Authorization", _basic("bob", "builder"))],
     ),
-    _get("rexpr-time", "/rexpr-time/a.txt", "TIME_YEAR"),
-    _get("if-error", "/iferr/a.txt", "file() of a missing file: AH00039"),
-    _get("htaccess-if", "/htif/a.txt?json", "<If> in .htaccess"),
-    _get("htaccess-else", "/htif/a.txt", "<Else> in .htaccess"),
+    get_case("rexpr-time", "/rexpr-time/a.txt", "TIME_YEAR"),
+    get_case("if-error", "/iferr/a.txt", "file() of a missing file: AH00039"),
+    get_case("htaccess-if", "/htif/a.txt?json", "<If> in .htaccess"),
+    get_case("htaccess-else", "/htif/a.txt", "<Else> in .htaccess"),
 ]

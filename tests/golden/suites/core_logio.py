@@ -3,7 +3,7 @@ whole files, HEAD, 304, 404, 206, a request body, HTTP/1.0, keep-alive and Serve
 
 from __future__ import annotations
 
-from ..harness import Case, header, request, set_mtimes
+from ..harness import Case, header, request, set_mtimes, with_log_format
 
 NAME = "core_logio"
 
@@ -12,8 +12,7 @@ LOG = 'LogFormat "%h %l %u %t \\"%r\\" %>s %b %I %O %S" combined'
 
 def conf(root: str, port: int) -> str:
     base = header(root, port)  # mod_logio is built into Debian's apache2
-    start = base.index("LogFormat")
-    base = base[:start] + LOG + base[base.index("\n", start) :]
+    base = with_log_format(base, LOG)
     return (
         base
         + f"""

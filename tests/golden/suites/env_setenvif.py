@@ -6,7 +6,7 @@ name regexes, literal patterns, and Require env driven by SetEnvIf."""
 
 from __future__ import annotations
 
-from ..harness import Case, header, request, set_mtimes
+from ..harness import get_case, header, set_mtimes, with_log_format
 
 NAME = "env_setenvif"
 
@@ -36,8 +36,7 @@ LOG = 'LogFormat "%h \\"%r\\" %>s ' + " ".join(f"{v}=%{{{v}}}e" for v in VARS) +
 def conf(root: str, port: int) -> str:
     h = f"{root}/htdocs"
     base = header(root, port, ("env", "setenvif"))
-    start = base.index("LogFormat")
-    base = base[:start] + LOG + base[base.index("\n", start) :]
+    base = with_log_format(base, LOG)
     return (
         base
         + f"""
@@ -83,34 +82,26 @@ def prepare(root: str) -> None:
     set_mtimes(root, ("htdocs",))
 
 
-def _g(
-    name: str,
-    target: str,
-    note: str,
-    headers: list[tuple[str, str]] | None = None,
-    method: str = "GET",
-) -> Case:
-    return Case(name, request(method, target, headers or []), note)
-
-
 CASES = [
-    _g("none", "/a.txt", "only SetEnv and PassEnv"),
-    _g("two-features", "/a.txt", "two SetEnvIf lines, one condition", [("X-A", "yes")]),
-    _g("captures", "/a.txt", "$1 $2", [("X-Cap", "left-right")]),
-    _g("literal-dots", "/a.txt", "'a.b' is a regex: a.b matches axb", [("X-Lit", "axb")]),
-    _g("literal", "/a.txt", "a literal pattern: substring", [("X-Lit", "is plain here")]),
-    _g("nocase", "/a.txt", "SetEnvIfNoCase", [("X-Nc", "ABC")]),
-    _g("case", "/a.txt", "SetEnvIf X-Nc is case-blind only with NoCase", [("X-Nc", "abcd")]),
-    _g("bot", "/a.txt", "BrowserMatch", [("User-Agent", "friendly-bot/1.0")]),
-    _g("crawler", "/a.txt", "BrowserMatchNoCase", [("User-Agent", "A crawler")]),
-    _g("expr", "/a.txt", "SetEnvIfExpr with a capture", [("X-E", "42")]),
-    _g("expr-miss", "/a.txt", "SetEnvIfExpr false", [("X-E", "4x")]),
-    _g("method", "/a.txt", "Request_Method", method="POST"),
-    _g("header-regex", "/a.txt", "a regex over header names", [("X-H7", "v")]),
-    _g("chain", "/a.txt", "an env var as the attribute, !B", [("X-A", "yes")]),
-    _g("equals", "/a.txt", "value with '='", [("X-Eq", "z")]),
-    _g("dir", "/dir/a.txt", "<Directory> rules, UnsetEnv, !A", [("X-A", "yes"), ("X-D", "q")]),
-    _g("htaccess", "/ht/a.txt", ".htaccess SetEnv and SetEnvIf", [("X-Mode", "dark")]),
-    _g("require-env-yes", "/plain/a.txt", "Require env A after SetEnvIf", [("X-A", "yes")]),
-    _g("require-env-no", "/plain/a.txt", "Require env A without it"),
+    get_case("none", "/a.txt", "only SetEnv and PassEnv"),
+    get_case("two-features", "/a.txt", "two SetEnvIf lines, one condition", [("X-A", "yes")]),
+    get_case("captures", "/a.txt", "$1 $2", [("X-Cap", "left-right")]),
+    get_case("literal-dots", "/a.txt", "'a.b' is a regex: a.b matches axb", [("X-Lit", "axb")]),
+    get_case("literal", "/a.txt", "a literal pattern: substring", [("X-Lit", "is plain here")]),
+    get_case("nocase", "/a.txt", "SetEnvIfNoCase", [("X-Nc", "ABC")]),
+    get_case("case", "/a.txt", "SetEnvIf X-Nc is case-blind only with NoCase", [("X-Nc", "abcd")]),
+    get_case("bot", "/a.txt", "BrowserMatch", [("User-Agent", "friendly-bot/1.0")]),
+    get_case("crawler", "/a.txt", "BrowserMatchNoCase", [("User-Agent", "A crawler")]),
+    get_case("expr", "/a.txt", "SetEnvIfExpr with a capture", [("X-E", "42")]),
+    get_case("expr-miss", "/a.txt", "SetEnvIfExpr false", [("X-E", "4x")]),
+    get_case("method", "/a.txt", "Request_Method", method="POST"),
+    get_case("header-regex", "/a.txt", "a regex over header names", [("X-H7", "v")]),
+    get_case("chain", "/a.txt", "an env var as the attribute, !B", [("X-A", "yes")]),
+    get_case("equals", "/a.txt", "value with '='", [("X-Eq", "z")]),
+    get_case(
+        "dir", "/dir/a.txt", "<Directory> rules, UnsetEnv, !A", [("X-A", "yes"), ("X-D", "q")]
+    ),
+    get_case("htaccess", "/ht/a.txt", ".htaccess SetEnv and SetEnvIf", [("X-Mode", "dark")]),
+    get_case("require-env-yes", "/plain/a.txt", "Require env A after SetEnvIf", [("X-A", "yes")]),
+    get_case("require-env-no", "/plain/a.txt", "Require env A without it"),
 ]

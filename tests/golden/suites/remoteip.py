@@ -6,7 +6,7 @@ each virtual host is one policy. The log format adds %a, %{c}a and the headers."
 
 from __future__ import annotations
 
-from ..harness import Case, header, request, set_mtimes
+from ..harness import Case, header, request, set_mtimes, with_log_format
 
 NAME = "remoteip"
 
@@ -27,9 +27,7 @@ VHOSTS = {
 def conf(root: str, port: int) -> str:
     h = f"{root}/htdocs"
     base = header(root, port, ("remoteip", "authz_host"))
-    start = base.index("LogFormat")
-    end = base.index("\n", start)
-    base = base[:start] + LOG + base[end:]
+    base = with_log_format(base, LOG)
     vhosts = "".join(
         f"""
 <VirtualHost *:{port}>
