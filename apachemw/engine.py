@@ -15,7 +15,7 @@ from apachemw.core.pipeline import Engine
 from apachemw.core.request import Outcome
 from apachemw.modules.mod_log_config import Transaction
 
-__all__ = ["CHUNK", "build_engine", "error_outcome", "finish", "status_line"]
+__all__ = ["CHUNK", "app_output_headers", "build_engine", "error_outcome", "finish", "status_line"]
 
 CHUNK = 64 * 1024
 
@@ -73,6 +73,16 @@ def error_outcome(engine: Engine, outcome: Outcome, status: int, note: str) -> O
     replace_with_error(r, status, note)
     assert r.outcome is not None
     return r.outcome
+
+
+def app_output_headers(
+    outcome: Outcome, status: int, headers: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The wrapped app's response headers after Apache's output filters (mod_expires)."""
+    from apachemw.core.pipeline import output_headers
+
+    r = outcome.request
+    return headers if r is None else output_headers(r, status, headers)
 
 
 def status_line(status: int) -> str:

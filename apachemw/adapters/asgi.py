@@ -24,7 +24,7 @@ from apachemw.core.filecache import SmallFiles
 from apachemw.core.http import invalid_header
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import FileBody, Incoming, Outcome
-from apachemw.engine import build_engine, error_outcome, finish
+from apachemw.engine import app_output_headers, build_engine, error_outcome, finish
 
 __all__ = ["Apache", "incoming_from_scope"]
 
@@ -219,7 +219,10 @@ class Apache:
                     await send({"type": "http.response.body", "body": error.body})
                     return
                 message = dict(message)
-                message["headers"] = list(message.get("headers", ())) + extra
+                decoded = [*raw, *((k.decode("latin-1"), v.decode("latin-1")) for k, v in extra)]
+                message["headers"] = _encode(
+                    app_output_headers(outcome, message["status"], decoded)
+                )
                 seen["status"] = message["status"]
                 seen["headers"] = [
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]

@@ -17,6 +17,7 @@ from apachemw.core.http import invalid_header
 from apachemw.core.request import Incoming, Outcome
 from apachemw.engine import (
     CHUNK,
+    app_output_headers,
     build_engine,
     error_outcome,
     finish,
@@ -198,7 +199,7 @@ class Apache:
                 seen["error"] = error
                 status, headers, extra[:] = status_line(500), list(error.headers), []
             seen["status"] = int(status.split(" ", 1)[0])
-            seen["headers"] = list(headers) + extra
+            seen["headers"] = app_output_headers(outcome, seen["status"], list(headers) + extra)
             if exc_info is not None:
                 return start_response(status, seen["headers"], exc_info)
             return start_response(status, seen["headers"])

@@ -65,6 +65,7 @@ PHASES = (
     "type_checker",
     "fixups",
     "handler",
+    "insert_filter",
     "log_transaction",
 )
 # The request this thread is deciding, so a regex that runs out of time (a hook with no
@@ -178,6 +179,9 @@ class Engine:
             if not final.outcome.error_page and final.err_headers_out.items:
                 # err_headers_out go out with every response, not only errors.
                 final.outcome.headers = final.outcome.headers + final.err_headers_out.items
+            final.outcome.headers = output_headers(
+                final, final.outcome.status, final.outcome.headers
+            )
             final.outcome.headers = fixup_vary(final.outcome.headers)
             note = invalid_header(final.outcome.headers)
             if note is not None:
@@ -186,6 +190,16 @@ class Engine:
         if key is not None and final is r:
             self.memo.remember(key, r, final.outcome)
         return final.outcome
+
+
+def output_headers(
+    r: Request, status: int, headers: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The output filters that touch headers (insert_filter hooks: mod_expires, ...),
+    run once on the final response, whether Apache's own or the wrapped app's."""
+    for fn in r.site.hooks.get("insert_filter", ()):
+        headers = fn(r, status, headers)
+    return headers
 
 
 def fixup_vary(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -179,6 +179,12 @@ BAD: dict[str, Conf] = {
     "else-with-arg": _dir('<If "true">\n</If>\n<Else "x">\n</Else>'),
     "if-two-args": _dir('<If "true" "false">\n</If>'),
     "limitrequestfieldsize-negative": Conf("LimitRequestFieldsize -1\n"),
+    "expires-bad-base": _dir('ExpiresDefault "tomorrow plus 1 day"', ("expires",)),
+    "expires-no-number": _dir('ExpiresDefault "access plus one day"', ("expires",)),
+    "expires-no-type": _dir('ExpiresDefault "access plus 1"', ("expires",)),
+    "expires-bad-type": _dir('ExpiresDefault "access plus 1 fortnight"', ("expires",)),
+    "expires-mime-no-slash": _dir("ExpiresByType text A60", ("expires",)),
+    "expires-bytype-bad": _dir('ExpiresByType text/html "modification plus 2 m"', ("expires",)),
     "authnalias-same-name": Conf(
         "<AuthnProviderAlias file file>\n</AuthnProviderAlias>\n", (*AUTHN, "authn_file")
     ),

@@ -150,6 +150,41 @@ def _log_differences(
     return diffs
 
 
+def _offset(value: str, reference: float) -> int | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return int(parsedate_to_datetime(value).timestamp() - reference)
+    except (TypeError, ValueError):
+        return None
+
+
+def _relative_expires(
+    expected: dict[str, Any],
+    exp_headers: dict[str, list[str]],
+    actual: dict[str, Any],
+    act_headers: dict[str, list[str]],
+) -> None:
+    """Expires is a date counted from the request (mod_expires): compare how far after
+    the response's Date it lies — Apache's Date for the recording, the replay's clock
+    (or its Date) for ours — allowing the second that may tick in between."""
+    if "expires" not in exp_headers or "expires" not in act_headers:
+        return
+    exp_date = next((v for n, v in expected["headers"] if n.lower() == "date"), None)
+    act_date = next((v for n, v in actual["headers"] if n.lower() == "date"), None)
+    exp_ref = _offset(exp_date, 0) if exp_date else None
+    act_ref = _offset(act_date, 0) if act_date else actual.get("sent_at")
+    if exp_ref is None or act_ref is None:
+        return
+    exp_off = [_offset(v, exp_ref) for v in exp_headers["expires"]]
+    act_off = [_offset(v, float(act_ref)) for v in act_headers["expires"]]
+    if len(exp_off) == len(act_off) and all(
+        e is not None and a is not None and abs(e - a) <= 2
+        for e, a in zip(exp_off, act_off, strict=False)
+    ):
+        exp_headers["expires"] = act_headers["expires"] = [f"Date+{e}s" for e in exp_off]
+
+
 def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
     """Every way `actual` differs from the recorded `expected`; empty when they agree."""
     diffs = []
@@ -157,6 +192,7 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
         diffs.append(f"status: expected {expected['status']}, got {actual['status']}")
     exp_headers, exp_body, exp_log = _normalised(expected)
     act_headers, act_body, act_log = _normalised(actual)
+    _relative_expires(expected, exp_headers, actual, act_headers)
     diffs += _header_differences(exp_headers, act_headers)
     diffs += _body_difference(exp_body, act_body)
     diffs += _log_differences(expected, actual, exp_log, act_log)

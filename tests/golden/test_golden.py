@@ -11,6 +11,7 @@ import functools
 import io
 import json
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,7 @@ def test_golden(sites: dict[str, Site], suite: str, case: dict[str, Any], adapte
     # must be Apache's answer all the same.
     for attempt in ("first", "repeated"):
         mark = site.mark()
+        sent_at = time.time()
         status, headers, body = run(site.conf, raw)
         log, err = site.since(mark)
         actual = {
@@ -274,6 +276,7 @@ def test_golden(sites: dict[str, Site], suite: str, case: dict[str, Any], adapte
             "log": log,
             "error_log": err,
             "root": site.root,
+            "sent_at": sent_at,
         }
         diffs = differences(case, actual)
         assert not diffs, (
