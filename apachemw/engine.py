@@ -79,10 +79,10 @@ def app_output_headers(
     outcome: Outcome, status: int, headers: list[tuple[str, str]]
 ) -> list[tuple[str, str]]:
     """The wrapped app's response headers after Apache's output filters (mod_expires)."""
-    from apachemw.core.pipeline import output_headers
+    from apachemw.core.pipeline import fixup_vary, output_headers
 
     r = outcome.request
-    return headers if r is None else output_headers(r, status, headers)
+    return fixup_vary(headers if r is None else output_headers(r, status, headers))
 
 
 def status_line(status: int) -> str:

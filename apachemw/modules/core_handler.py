@@ -336,9 +336,10 @@ def app_handler(r: Request) -> int:
             env["REDIRECT_QUERY_STRING"] = r.prev.args
     untouched = r.prev is None and r.uri == r.notes.get("parsed-uri")
     raw = r.unparsed_uri.split("?", 1)[0] if untouched else _quote(r.uri)
+    # err_headers_out go out with every response (Set-Cookie from [CO], ...), the app's too.
     r.outcome = Outcome(
         0,
-        list(r.headers_out.items),
+        [*r.headers_out.items, *r.err_headers_out.items],
         app=AppCall(
             path=r.uri,
             raw_path=raw.encode("latin-1", "replace"),

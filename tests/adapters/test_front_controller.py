@@ -79,3 +79,40 @@ def test_front_controller_hands_missing_paths_to_the_app(tmp_path: Path) -> None
     }
     assert _call(mw, "/style.css") == ("200 OK", b"body{}\n")  # existing files stay static
     assert len(seen) == 1
+
+
+def test_cookie_from_a_rewrite_reaches_the_client_with_the_app_answer(tmp_path: Path) -> None:
+    """err_headers_out ([CO]'s Set-Cookie) go out with every response, the app's too."""
+    root = tmp_path / "htdocs"
+    root.mkdir()
+    text = f"""
+DocumentRoot {root}
+<Directory {root}>
+    Require all granted
+</Directory>
+RewriteEngine On
+RewriteRule ^/app - [CO=visited:1:localhost]
+<Location /app>
+    SetHandler apachemw-app
+</Location>
+"""
+    seen: list[list[tuple[str, str]]] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Vary", "Cookie")])
+        return [b"hi"]
+
+    mw = WSGIApache(app, text=text)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/app",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost",
+        "wsgi.url_scheme": "http",
+    }
+    b"".join(mw(environ, lambda status, headers, exc=None: seen.append(headers)))
+    (headers,) = seen
+    assert ("Set-Cookie", "visited=1; path=/; domain=localhost") in headers
