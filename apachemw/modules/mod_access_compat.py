@@ -17,7 +17,7 @@ from apachemw.config.rows import row
 from apachemw.core import dns
 from apachemw.core.ipsubnet import Subnet, SubnetError, parse_allow_from
 from apachemw.core.request import OK, Request
-from apachemw.modules.mod_authz_core import method_class
+from apachemw.modules.mod_authz_core import method_applies
 from apachemw.modules.mod_authz_host import in_domain
 
 __all__ = ["MODULE", "AccessCompatDir"]
@@ -48,18 +48,10 @@ class AccessCompatDir:
         return _last_for(self.satisfies, method, "nospec")
 
 
-def _applies(limited: Limited, method: str) -> bool:
-    if limited is None:
-        return True
-    if "!" in limited:
-        return method_class(method) not in limited
-    return method_class(method) in limited
-
-
 def _last_for(settings: list[tuple[Limited, str]], method: str, default: str) -> str:
     value = default
     for limited, choice in settings:
-        if _applies(limited, method):
+        if method_applies(limited, method):
             value = choice
     return value
 
@@ -111,7 +103,7 @@ def _find(r: Request, entries: list[AllowDeny]) -> bool:
     """find_allowdeny: does any entry for this method admit the client?"""
     host: str | bool | None = False  # False: not looked up yet
     for entry in entries:
-        if not _applies(entry.limited, r.method):
+        if not method_applies(entry.limited, r.method):
             continue
         if entry.kind == "all":
             return True

@@ -52,6 +52,7 @@ __all__ = [
     "Section",
     "check_sections",
     "find_provider",
+    "method_applies",
     "method_class",
 ]
 
@@ -397,7 +398,9 @@ def merge_dir(base: AuthzDir, add: AuthzDir) -> AuthzDir:
 # --------------------------------------------------------------------------- evaluation
 
 
-def _applies(limited: frozenset[str] | None, method: str) -> bool:
+def method_applies(limited: frozenset[str] | None, method: str) -> bool:
+    """Whether a line limited to ``limited`` (<Limit>, or <LimitExcept> with "!") covers
+    ``method``; None covers every method."""
     if limited is None:
         return True
     if "!" in limited:
@@ -407,7 +410,7 @@ def _applies(limited: frozenset[str] | None, method: str) -> bool:
 
 def apply_sections(r: Request, section: Section, parent_op: str) -> str:
     """apply_authz_sections: one section's verdict."""
-    if not _applies(section.limited, r.method):
+    if not method_applies(section.limited, r.method):
         return GRANTED if parent_op == AND else NEUTRAL
     if section.impl is not None:
         if section.provider not in _STATIC_PROVIDERS:

@@ -582,8 +582,7 @@ def _fnmatch_period(pattern: str, name: str) -> bool:
 
     if name.startswith(".") and not pattern.startswith("."):
         return False
-    translated = "".join("[\\]" if c == "\\" else c for c in pattern)
-    return fnmatch.fnmatchcase(name, translated)
+    return fnmatch.fnmatchcase(name, pattern)  # a backslash is literal here as in APR
 
 
 def _parent_entry(r: Request, conf: AutoindexDir, opts: int) -> Entry | None:
