@@ -114,6 +114,10 @@ def test_embedded_example() -> None:
         assert "Comma-separated values" in listing.text
         assert "Files offered for download." in listing.text  # the ReadmeName file
         assert "README.txt</a>" not in listing.text  # IndexIgnore
+        assert '<img src="/icons/folder.png" alt="[DIR]" width="20" height="22">' in listing.text
+        icon = http.get("/icons/folder.png")
+        assert (icon.status_code, icon.headers["content-type"]) == (200, "image/png")
+        assert icon.content.startswith(b"\x89PNG")
         hello = http.get("/app/hello?x=1")
         assert hello.status_code == 200
         assert hello.headers["content-type"] == "application/json"

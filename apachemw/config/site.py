@@ -297,6 +297,9 @@ def _server_default_dir(module: Module) -> Any:
     return module.create_dir()
 
 
+ICONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "icons")
+
+
 def load_site(
     path: str | None = None,
     *,
@@ -314,9 +317,11 @@ def load_site(
     modules = _all_modules()
     root = server_root or (os.path.dirname(os.path.abspath(path)) if path else os.getcwd())
     loaded = {m.ident for m in modules if m.ident in STATIC_MODULES or all_modules}
+    given = {d.partition("=")[0]: (d.partition("=")[2] or None) for d in defines}
     env = ParseEnv(
         server_root=root,
-        defines={d.partition("=")[0]: (d.partition("=")[2] or None) for d in defines},
+        # ${APACHEMW_ICONS}: the listing icons that ship with apachemw.
+        defines={"APACHEMW_ICONS": ICONS_DIR, **given},
         loaded_modules=loaded,
         module_files=_module_files(modules),
     )
