@@ -43,12 +43,99 @@ def page(marks: list[str]) -> list[str]:
 
 ICONS = {
     "blank": ["." * 20] * 22,
-    "text": page(["", "ggggggg", "", "ggggggg", "", "gggggg", "", "ggggggg", "", "gggg", "", "ggggggg", "", ""]),
-    "image": page(["", "", "bbbbbbb", "bbbbbyb", "bbbbbbb", "bnbbbbb", "nnnbbnb", "nnnnnnn", "nnnnnnn", "", "", "", "", ""]),
-    "compressed": page(["", "  kkk", "  kyk", "  kkk", "  kyk", "  kkk", "  kyk", "  kkk", "  kyk", "  kkk", " kkkkk", " kyyyk", " kkkkk", ""]),
-    "binary": page(["", "k kk k", "kk k k", "", "k k kk", "kkk  k", "", "kk kkk", "k k  k", "", "kk k k", "k kk k", "", ""]),
-    "layout": page(["", "bbb ggg", "bbb ggg", "bbb ggg", "", "ggggggg", "ggggggg", "", "ggg rrr", "ggg rrr", "ggg rrr", "", "", ""]),
-    "unknown": page(["", "  kkk", " k   k", "     k", "    k", "   k", "   k", "", "   k", "", "", "", "", ""]),
+    "text": page(
+        [
+            "",
+            "ggggggg",
+            "",
+            "ggggggg",
+            "",
+            "gggggg",
+            "",
+            "ggggggg",
+            "",
+            "gggg",
+            "",
+            "ggggggg",
+            "",
+            "",
+        ]
+    ),
+    "image": page(
+        [
+            "",
+            "",
+            "bbbbbbb",
+            "bbbbbyb",
+            "bbbbbbb",
+            "bnbbbbb",
+            "nnnbbnb",
+            "nnnnnnn",
+            "nnnnnnn",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    ),
+    "compressed": page(
+        [
+            "",
+            "  kkk",
+            "  kyk",
+            "  kkk",
+            "  kyk",
+            "  kkk",
+            "  kyk",
+            "  kkk",
+            "  kyk",
+            "  kkk",
+            " kkkkk",
+            " kyyyk",
+            " kkkkk",
+            "",
+        ]
+    ),
+    "binary": page(
+        [
+            "",
+            "k kk k",
+            "kk k k",
+            "",
+            "k k kk",
+            "kkk  k",
+            "",
+            "kk kkk",
+            "k k  k",
+            "",
+            "kk k k",
+            "k kk k",
+            "",
+            "",
+        ]
+    ),
+    "layout": page(
+        [
+            "",
+            "bbb ggg",
+            "bbb ggg",
+            "bbb ggg",
+            "",
+            "ggggggg",
+            "ggggggg",
+            "",
+            "ggg rrr",
+            "ggg rrr",
+            "ggg rrr",
+            "",
+            "",
+            "",
+        ]
+    ),
+    "unknown": page(
+        ["", "  kkk", " k   k", "     k", "    k", "   k", "   k", "", "   k", "", "", "", "", ""]
+    ),
     "folder": [
         "....................",
         "....................",
