@@ -82,7 +82,10 @@ def app_output_headers(
     from apachemw.core.pipeline import fixup_vary, output_headers
 
     r = outcome.request
-    return fixup_vary(headers if r is None else output_headers(r, status, headers))
+    if r is None:
+        return fixup_vary(headers + outcome.err_headers)
+    out, err = output_headers(r, status, headers, list(outcome.err_headers), False)
+    return fixup_vary(out + err)
 
 
 def status_line(status: int) -> str:

@@ -176,13 +176,16 @@ class Engine:
         assert final.outcome is not None
         final.outcome.request = final
         if final.outcome.app is None:
-            if not final.outcome.error_page and final.err_headers_out.items:
+            outcome = final.outcome
+            if outcome.error_page:
+                # The error path: only err_headers_out (and the page's own) go out.
+                out, err = output_headers(final, outcome.status, [], outcome.headers, True)
+            else:
                 # err_headers_out go out with every response, not only errors.
-                final.outcome.headers = final.outcome.headers + final.err_headers_out.items
-            final.outcome.headers = output_headers(
-                final, final.outcome.status, final.outcome.headers
-            )
-            final.outcome.headers = fixup_vary(final.outcome.headers)
+                out, err = output_headers(
+                    final, outcome.status, outcome.headers, final.err_headers_out.items, False
+                )
+            final.outcome.headers = fixup_vary(out + err)
             note = invalid_header(final.outcome.headers)
             if note is not None:
                 replace_with_error(final, 500, note)
@@ -192,14 +195,19 @@ class Engine:
         return final.outcome
 
 
+HeaderList = list[tuple[str, str]]
+
+
 def output_headers(
-    r: Request, status: int, headers: list[tuple[str, str]]
-) -> list[tuple[str, str]]:
-    """The output filters that touch headers (insert_filter hooks: mod_expires, ...),
-    run once on the final response, whether Apache's own or the wrapped app's."""
+    r: Request, status: int, out: HeaderList, err: HeaderList, error_path: bool
+) -> tuple[HeaderList, HeaderList]:
+    """The output filters that touch headers (insert_filter hooks: mod_headers,
+    mod_expires), run once on the final response, Apache's own or the wrapped app's:
+    ``out`` is headers_out, ``err`` err_headers_out; on the error path (Apache's error
+    page) only the error filters run."""
     for fn in r.site.hooks.get("insert_filter", ()):
-        headers = fn(r, status, headers)
-    return headers
+        out, err = fn(r, status, out, err, error_path)
+    return out, err
 
 
 def fixup_vary(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -247,3 +247,6 @@ class Outcome:
     extra_logged: int = 0
     # Built by send_error_response (headers already taken from err_headers_out).
     error_page: bool = False
+    # For the app: the err_headers_out that go out with its answer, kept apart from
+    # ``headers`` (headers_out) for the output filters (``Header always``).
+    err_headers: list[tuple[str, str]] = field(default_factory=list)

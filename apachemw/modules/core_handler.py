@@ -339,7 +339,8 @@ def app_handler(r: Request) -> int:
     # err_headers_out go out with every response (Set-Cookie from [CO], ...), the app's too.
     r.outcome = Outcome(
         0,
-        [*r.headers_out.items, *r.err_headers_out.items],
+        list(r.headers_out.items),
+        err_headers=list(r.err_headers_out.items),
         app=AppCall(
             path=r.uri,
             raw_path=raw.encode("latin-1", "replace"),

@@ -125,22 +125,26 @@ def _code_for(conf: ExpiresDir, content_type: str | None) -> str | None:
     return conf.default
 
 
+Headers = list[tuple[str, str]]
+
+
 def expires_filter(
-    r: Request, status: int, headers: list[tuple[str, str]]
-) -> list[tuple[str, str]]:
-    """expires_insert_filter + expires_filter."""
+    r: Request, status: int, out: Headers, err: Headers, error_path: bool
+) -> tuple[Headers, Headers]:
+    """expires_insert_filter + expires_filter: headers_out (or err_headers_out when
+    Expires is already there, in which case nothing changes)."""
     conf: ExpiresDir | None = r.per_dir.get("mod_expires") if r.per_dir else None
     if conf is None or not conf.active or (not conf.by_type and conf.default is None):
-        return headers
+        return out, err
     if status >= 400 or r.main is not None:
-        return headers
-    if any(name.lower() == "expires" for name, _ in headers):
-        return headers
-    ctype = next((v for n, v in headers if n.lower() == "content-type"), r.content_type)
+        return out, err
+    if any(name.lower() == "expires" for name, _ in (*err, *out)):
+        return out, err
+    ctype = next((v for n, v in (*out, *err) if n.lower() == "content-type"), r.content_type)
     code = _code_for(conf, ctype)
     if code is None:
-        return headers
-    return _with_expiry(r, code, headers)
+        return out, err
+    return _with_expiry(r, code, out), err
 
 
 def _with_expiry(r: Request, code: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
