@@ -189,6 +189,8 @@ class Apache:
         inner["QUERY_STRING"] = call.query
         inner.update(call.env)
         inner["apachemw.env"] = dict(call.env)
+        if call.headers is not None:  # RequestHeader changed them
+            _replace_http_headers(inner, call.headers)
         seen: dict[str, Any] = {"status": 200, "headers": [], "error": None}
         extra = list(outcome.headers)
 
@@ -252,3 +254,14 @@ class _LoggedFile:
         self._closed = True
         self._handle.close()
         self._done(self._size)
+
+
+def _replace_http_headers(environ: Environ, headers: list[tuple[str, str]]) -> None:
+    """The environ's HTTP_* (and CONTENT_TYPE/CONTENT_LENGTH) from a header list."""
+    for key in [k for k in environ if k.startswith("HTTP_")]:
+        del environ[key]
+    for name, value in headers:
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value

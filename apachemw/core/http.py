@@ -553,3 +553,9 @@ def invalid_header(headers: Iterable[tuple[str, str]]) -> str | None:
                 "characters, aborting request"
             )
     return None
+
+
+def canonical_name(name: str) -> str:
+    """A header name as clients spell it ("x-forwarded-for" -> "X-Forwarded-For"): servers
+    hand names over lower-cased, Apache sees them as sent."""
+    return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))

@@ -123,6 +123,11 @@ class Headers:
     def copy(self) -> Headers:
         return Headers(list(self.items))
 
+    def replace(self, items: list[tuple[str, str]]) -> None:
+        """All the fields at once (mod_headers' RequestHeader)."""
+        self._index = None
+        self.items = items
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.get(name) is not None
 
@@ -227,6 +232,8 @@ class AppCall:
     # The part of ``path`` that is the app's mount (WSGIScriptAlias): it becomes
     # SCRIPT_NAME / root_path, the rest PATH_INFO / path.
     script_name: str = ""
+    # The request headers, when RequestHeader changed them (lower-case names).
+    headers: list[tuple[str, str]] | None = None
 
 
 @dataclass(slots=True)

@@ -83,15 +83,11 @@ def trace_handler(r: Request) -> int:
         r.site.log_error(r, "debug", "core", "AH00670: TRACE with a request body is not allowed")
         return 413
     lines = [r.the_request]
-    lines.extend(f"{_title(name)}: {value}" for name, value in r.headers_in.items)
+    lines.extend(f"{http.canonical_name(name)}: {value}" for name, value in r.headers_in.items)
     body = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
     # Apache streams the echo chunked: no Content-Length.
     r.outcome = Outcome(200, [("Content-Type", "message/http")], body=body)
     return DONE
-
-
-def _title(name: str) -> str:
-    return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
 
 
 def map_to_storage(r: Request) -> int:
@@ -347,6 +343,7 @@ def app_handler(r: Request) -> int:
             query=r.args or "",
             env=env,
             script_name=r.notes.get("wsgi-script-name", ""),
+            headers=list(r.headers_in.items) if r.notes.get("request-headers-edited") else None,
         ),
     )
     return OK

@@ -20,6 +20,7 @@ from apachemw.config.expr import Expr, ExprError, parse_expr
 from apachemw.config.parser import getword
 from apachemw.config.rows import row
 from apachemw.core.exprvars import RequestExprContext, add_vary
+from apachemw.core.http import canonical_name
 from apachemw.core.regex import compile_pattern
 from apachemw.core.request import DECLINED, Request
 
@@ -187,15 +188,11 @@ def _value(r: Request, condition: Condition) -> str | None:
         for key, value in r.headers_in.items:
             # The server hands header names over in lower case; Apache matches them as
             # the client wrote them, which is nearly always this canonical spelling.
-            if condition.name_regex.search(_canonical(key)) is not None:
+            if condition.name_regex.search(canonical_name(key)) is not None:
                 found = value  # the last matching header wins
         return found
     header = r.headers_in.get(condition.name)
     return header if header is not None else r.subprocess_env.get(condition.name)
-
-
-def _canonical(name: str) -> str:
-    return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
 
 
 def _apply(r: Request, condition: Condition, groups: tuple[str, ...] | None) -> None:

@@ -68,6 +68,11 @@ def get_case(
     return Case(name, request(method, target, headers or []), note)
 
 
+def open_docroot(h: str) -> str:
+    """DocumentRoot ``h``, open to everyone: the common start of a suite's own part."""
+    return f"DocumentRoot {h}\n<Directory {h}>\n    Require all granted\n</Directory>\n"
+
+
 def with_log_format(conf: str, log_format: str) -> str:
     """``conf`` (from header()) with its LogFormat line replaced by ``log_format``."""
     start = conf.index("LogFormat")

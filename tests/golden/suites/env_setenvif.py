@@ -6,7 +6,7 @@ name regexes, literal patterns, and Require env driven by SetEnvIf."""
 
 from __future__ import annotations
 
-from ..harness import get_case, header, set_mtimes, with_log_format
+from ..harness import get_case, header, open_docroot, set_mtimes, with_log_format
 
 NAME = "env_setenvif"
 
@@ -40,11 +40,7 @@ def conf(root: str, port: int) -> str:
     return (
         base
         + f"""
-DocumentRoot {h}
-<Directory {h}>
-    Require all granted
-</Directory>
-SetEnv SRV server-value
+{open_docroot(h)}SetEnv SRV server-value
 SetEnv GONE will-be-unset
 PassEnv PATH
 PassEnv APACHEMW_NO_SUCH_VARIABLE
