@@ -44,6 +44,14 @@ class Entry:
     expr: Expr | None = None
     where: str = ""
 
+    @property
+    def per_request(self) -> bool:
+        """Whether the result depends on the request (not only on the configuration)."""
+        tags = any(kind in ("t", "D", "e") for kind, _ in self.tags)
+        conditional = self.condition_var is not None or self.expr is not None
+        reads_request = self.action in ("echo", "note") or self.value_expr is not None
+        return tags or conditional or reads_request
+
 
 @dataclass
 class HeadersDir:
@@ -375,7 +383,8 @@ def output_filter(
     conf: HeadersDir | None = r.per_dir.get("mod_headers") if r.per_dir else None
     if conf is None or not (conf.fixup_out or conf.fixup_err):
         return out, err
-    r.eventful = True  # the answer's headers are rewritten per request (core.memo)
+    if any(e.per_request for e in (*conf.fixup_err, *conf.fixup_out)):
+        r.eventful = True  # the answer's headers depend on the request (core.memo)
     echoed: Headers = []
     err = _fixup(r, conf.fixup_err, list(err), False, echoed)
     err += echoed
