@@ -15,7 +15,7 @@ from collections.abc import Callable
 from apachemw.config.expr import Expr, ExprResult
 from apachemw.core.request import Request
 
-__all__ = ["RequestExprContext", "add_vary", "execute", "stat_test"]
+__all__ = ["RequestExprContext", "add_vary", "execute", "stat_test", "time_variables"]
 
 _HEADER_VARS = {
     "HTTP_ACCEPT": "Accept",
@@ -28,7 +28,8 @@ _HEADER_VARS = {
 }
 
 
-def _time_vars(now: float) -> dict[str, str]:
+def time_variables(now: float) -> dict[str, str]:
+    """TIME and TIME_* (local time) as ap_expr and mod_rewrite name them."""
     t = time.localtime(now)
     return {
         "TIME_YEAR": f"{t.tm_year:04d}",
@@ -52,7 +53,7 @@ class RequestExprContext:
         if name in _HEADER_VARS:
             return self.r.headers_in.get(_HEADER_VARS[name]) or ""
         if name.startswith("TIME"):
-            return _time_vars(self.r.request_time or time.time()).get(name, "")
+            return time_variables(self.r.request_time or time.time()).get(name, "")
         getter = _VARIABLES.get(name)
         value = getter(self.r) if getter is not None else None
         return value or ""

@@ -559,3 +559,12 @@ def canonical_name(name: str) -> str:
     """A header name as clients spell it ("x-forwarded-for" -> "X-Forwarded-For"): servers
     hand names over lower-cased, Apache sees them as sent."""
     return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
+
+
+_ATOI = re.compile(r"\s*[+-]?\d+")
+
+
+def atoi(text: str) -> int:
+    """C's atoi: leading blanks, a sign and digits; anything else stops it (0 if none)."""
+    match = _ATOI.match(text)
+    return int(match.group(0)) if match else 0

@@ -34,6 +34,7 @@ from apachemw.config.directives import (
 )
 from apachemw.config.model import Section, Server
 from apachemw.config.rows import accepted, row
+from apachemw.core.http import atoi
 from apachemw.core.regex import compile_pattern
 from apachemw.core.uri_escape import is_url
 
@@ -588,8 +589,7 @@ def _limit(field_name: str, hint: str) -> Any:
     """set_limit_req_fieldsize / set_limit_req_fields: atoi, refusing negatives."""
 
     def apply(cmd: Cmd, args: Sequence[str]) -> None:
-        match = re.match(r"\s*[+-]?\d+", args[0])
-        value = int(match.group(0)) if match else 0
+        value = atoi(args[0])
         if value < 0:
             raise DirectiveError(
                 f'{cmd.node.name} "{args[0]}" must be a non-negative integer{hint}'

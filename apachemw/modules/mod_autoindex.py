@@ -11,6 +11,7 @@ output keeps Apache's spacing, entity escaping and column truncation.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -24,6 +25,8 @@ from apachemw.config.directives import OR_ALL, OR_INDEXES, Args, Cmd, DirectiveE
 from apachemw.config.rows import row
 from apachemw.core import http
 from apachemw.core.canned import server_signature
+from apachemw.core.http import atoi
+from apachemw.core.regex import as_byte_text, from_byte_text
 from apachemw.core.request import DECLINED, DONE, Outcome, Request
 from apachemw.core.uri_escape import escape_html, escape_uri
 from apachemw.modules.core import OPT_INDEXES
@@ -182,16 +185,11 @@ def _width(word: str, name: str, minimum: int) -> tuple[int, int]:
     """NameWidth=n / DescriptionWidth=n: (width, adjust)."""
     if word[len(name) + 1 :].startswith("*"):
         return 0, K_ADJUST
-    width = _atoi(word[len(name) + 1 :])
+    width = atoi(word[len(name) + 1 :])
     if width and width < minimum:
         label = "NameWidth" if name == "namewidth" else "DescriptionWidth"
         raise DirectiveError(f"{label} value must be greater than {minimum}")
     return width, K_NOADJUST
-
-
-def _atoi(text: str) -> int:
-    match = re.match(r"\s*[+-]?\d+", text)
-    return int(match.group(0)) if match else 0
 
 
 def _index_options(cmd: Cmd, args: Sequence[str]) -> None:
@@ -232,7 +230,7 @@ def _valued_option(conf: AutoindexDir, action: str, word: str, lword: str) -> bo
             if action == "-":
                 label = "IconWidth" if attr == "icon_width" else "IconHeight"
                 raise DirectiveError(f"Cannot combine '-' with {label}=n")
-            setattr(conf, attr, _atoi(word[len(name) :]))
+            setattr(conf, attr, atoi(word[len(name) :]))
             return True
     if lword in ("namewidth", "descriptionwidth"):
         label = "NameWidth" if lword == "namewidth" else "DescriptionWidth"
@@ -350,8 +348,14 @@ def _merge_opts(new: AutoindexDir, base: AutoindexDir, add: AutoindexDir) -> Non
 
 def _wild(pattern: str, text: str, icase: bool = False) -> bool:
     """ap_strcmp_match: ``*`` (any run, '/' included) and ``?`` only."""
+    return _wild_regex(pattern, icase).fullmatch(text) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _wild_regex(pattern: str, icase: bool) -> re.Pattern[str]:
+    """Translated once per pattern, not once per directory entry."""
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, text, re.S | (re.I if icase else 0)) is not None
+    return re.compile(regex, re.S | (re.I if icase else 0))
 
 
 def find_item(
@@ -694,17 +698,13 @@ def _sort_key(q: Query, opts: int) -> Any:
         if q.key == "S" and c1.size != c2.size:
             return 1 if c1.size > c2.size else -1
         if q.key == "D":
-            d1, d2 = _bytes(c1.desc or ""), _bytes(c2.desc or "")
+            d1, d2 = as_byte_text(c1.desc or ""), as_byte_text(c2.desc or "")
             result = strnatcmp(d1, d2) if version else _cmp(d1, d2)
             if result:
                 return result
-        return _name_order(_bytes(c1.name), _bytes(c2.name), version, icase)
+        return _name_order(as_byte_text(c1.name), as_byte_text(c2.name), version, icase)
 
     return cmp_to_key(compare)
-
-
-def _bytes(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 def _cmp(a: str, b: str) -> int:
@@ -744,9 +744,9 @@ def _widths(conf: AutoindexDir, entries: list[Entry], opts: int) -> tuple[int, i
     name_width, desc_width = conf.name_width, conf.desc_width
     if opts & (FANCY_INDEXING | TABLE_INDEXING) == FANCY_INDEXING:
         if conf.name_adjust == K_ADJUST:
-            name_width = max([name_width, *(len(_bytes(e.name)) for e in entries)])
+            name_width = max([name_width, *(len(as_byte_text(e.name)) for e in entries)])
         if conf.desc_adjust == K_ADJUST:
-            desc_width = max([desc_width, *(len(_bytes(e.desc)) for e in entries if e.desc)])
+            desc_width = max([desc_width, *(len(as_byte_text(e.desc)) for e in entries if e.desc)])
     return name_width, desc_width
 
 
@@ -780,10 +780,10 @@ def _terminate(conf: AutoindexDir, desc: str, opts: int, width: int) -> str:
 
 
 def _cut_name(name: str, width: int) -> tuple[str, int]:
-    data = _bytes(name)
+    data = as_byte_text(name)
     if len(data) > width:
         cut = data[: width - 3] + "..>"
-        return cut.encode("latin-1").decode("utf-8", "surrogateescape"), width
+        return from_byte_text(cut), width
     return name, len(data)
 
 

@@ -8,7 +8,6 @@ or the wrapped app's — unless it is an error or already carries an Expires hea
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from apachemw.config.directives import OR_INDEXES, Args, Cmd, DirectiveError, Mo
 from apachemw.config.parser import getword
 from apachemw.config.rows import row
 from apachemw.core import http
+from apachemw.core.http import atoi
 from apachemw.core.request import Request
 
 __all__ = ["MODULE", "ExpiresDir", "parse_code"]
@@ -59,7 +59,7 @@ def parse_code(code: str) -> str:
     while word:
         if not word[0].isdigit():
             raise DirectiveError(f"bad expires code, numeric value expected <num> '{word}'")
-        number = _atoi(word)
+        number = atoi(word)
         word, pos = getword(code, pos)
         if not word:
             raise DirectiveError("bad expires code, missing <type>")
@@ -155,7 +155,7 @@ def _with_expiry(r: Request, code: str, headers: list[tuple[str, str]]) -> list[
         base = int(r.finfo.st_mtime)
     else:
         base = now
-    expires = max(base + _atoi(code[1:]), now)
+    expires = max(base + atoi(code[1:]), now)
     r.eventful = True  # counted from this request: never memoised (core.memo)
     out = list(headers)
     age = f"max-age={expires - now}"
@@ -167,11 +167,6 @@ def _with_expiry(r: Request, code: str, headers: list[tuple[str, str]]) -> list[
         out.append(("Cache-Control", age))
     out.append(("Expires", http.http_date(expires)))
     return out
-
-
-def _atoi(text: str) -> int:
-    match = re.match(r"\s*[+-]?\d+", text)
-    return int(match.group(0)) if match else 0
 
 
 MODULE = Module(

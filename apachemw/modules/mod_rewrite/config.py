@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apachemw.config.directives import Cmd, DirectiveError
+from apachemw.core.http import atoi
 from apachemw.core.regex import compile_pattern
 
 __all__ = [
@@ -541,8 +542,7 @@ def _rule_flag(entry: Rule, key: str, value: str) -> None:
     elif first == "r" and rest in ("", "edirect"):
         _redirect_flag(entry, value)
     elif first == "s" and rest in ("", "kip"):
-        match = re.match(r"\s*[+-]?\d+", value)
-        entry.skip = int(match.group(0)) if match else 0
+        entry.skip = atoi(value)
     elif first == "t" and rest in ("", "ype"):
         entry.forced_type = value
     elif first == "u" and rest in ("nsafeprefixstat", "nsafeallow3f", "nc"):
@@ -562,8 +562,7 @@ def _n_flag(entry: Rule, key: str, rest: str, value: str) -> None:
     elif rest in ("", "ext"):
         entry.next_round = True
         if value:
-            match = re.match(r"\s*[+-]?\d+", value)
-            entry.max_rounds = int(match.group(0)) if match else 0
+            entry.max_rounds = atoi(value)
     elif rest in ("s", "osubreq"):
         entry.nosubreq = True
     elif rest in ("c", "ocase"):

@@ -6,13 +6,13 @@ small URL helpers around them (modules/mappers/mod_rewrite.c).
 from __future__ import annotations
 
 import os
-import re
 import stat
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from apachemw.core.exprvars import stat_test
+from apachemw.core.exprvars import stat_test, time_variables
+from apachemw.core.http import atoi
 from apachemw.core.regex import whole_characters
 from apachemw.core.request import Request
 from apachemw.core.trace import record
@@ -379,18 +379,8 @@ def subreq_ok(r: Request) -> bool:
 
 
 def _time_value(name: str) -> str | None:
-    now = time.localtime()
-    values = {
-        "TIME": time.strftime("%Y%m%d%H%M%S", now),
-        "TIME_YEAR": f"{now.tm_year:04d}",
-        "TIME_MON": f"{now.tm_mon:02d}",
-        "TIME_DAY": f"{now.tm_mday:02d}",
-        "TIME_HOUR": f"{now.tm_hour:02d}",
-        "TIME_MIN": f"{now.tm_min:02d}",
-        "TIME_SEC": f"{now.tm_sec:02d}",
-        "TIME_WDAY": str((now.tm_wday + 1) % 7),
-    }
-    return values.get(name)
+    # mod_rewrite reads the clock when the variable is expanded (apr_time_now).
+    return time_variables(time.time()).get(name)
 
 
 def _server_variable(name: str, ctx: Ctx) -> str:
@@ -473,11 +463,6 @@ def _compare(a: str, b: str) -> int:
     if len(a) != len(b):
         return 1 if len(a) > len(b) else -1
     return (a > b) - (a < b)
-
-
-def _atoi(text: str) -> int:
-    match = re.match(r"\s*[+-]?\d+", text)
-    return int(match.group(0)) if match else 0
 
 
 def _stat(path: str, follow: bool = True) -> os.stat_result | None:
@@ -581,7 +566,7 @@ def apply_cond(cond: Cond, ctx: Ctx) -> bool:
     elif kind == "=":
         result = (text.lower() == cond.pattern.lower()) if cond.nocase else text == cond.pattern
     elif kind in ("-eq", "-lt", "-le", "-gt", "-ge"):
-        a, b = _atoi(text), _atoi(cond.pattern)
+        a, b = atoi(text), atoi(cond.pattern)
         result = {"-eq": a == b, "-lt": a < b, "-le": a <= b, "-gt": a > b, "-ge": a >= b}[kind]
     else:
         assert cond.regex is not None
@@ -668,7 +653,7 @@ def _cookie_fields(spec: str) -> list[str]:
 
 
 def _cookie_expiry(r: Request, minutes: str) -> str | None:
-    count = _atoi(minutes)
+    count = atoi(minutes)
     if not count:
         return None
     stamp = time.gmtime(r.request_time + 60 * count)
@@ -931,7 +916,7 @@ def _reduce_uri(r: Request) -> None:
     authority, url = (rest, "/") if slash < 0 else (rest[:slash], rest[slash:])
     host, colon, port_text = authority.partition(":")
     default = 80 if scheme == "http" else 443
-    port = _atoi(port_text) if colon else default
+    port = atoi(port_text) if colon else default
     if host.lower() == pipeline.server_name(r).lower() and port == r.incoming.local_port:
         r.filename = url or "/"
         r.notes["mod_rewrite_uri_reduced"] = True
