@@ -9,6 +9,7 @@ and ``AllowOverride None``, ``.ht*`` files are denied, and types come from
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 __all__ = ["default_config"]
 
@@ -24,8 +25,15 @@ def default_config(
     *,
     allow_override: str = "None",
     access_log: str | None = None,
+    index_theme: str | None = None,
+    index_formats: Sequence[str] = (),
 ) -> str:
-    """Apache config text for serving ``document_root`` with Debian's defaults."""
+    """Apache config text for serving ``document_root`` with Debian's defaults.
+
+    ``index_theme`` ("apache" or "modern") and ``index_formats`` (("html", "json") to
+    offer JSON listings by Accept) set mod_apachemw's IndexTheme and IndexFormats for
+    the document root; left unset, the listings are Apache's own.
+    """
     root = _quote(os.path.abspath(document_root))
     types = "TypesConfig /etc/mime.types\n" if os.path.exists("/etc/mime.types") else ""
     log = ""
@@ -34,6 +42,7 @@ def default_config(
             'LogFormat "%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" '
             f"combined\nCustomLog {_quote(access_log)} combined\n"
         )
+    listing = _listing_options(index_theme, index_formats)
     return f"""\
 AccessFileName .htaccess
 {types}DocumentRoot {root}
@@ -46,9 +55,22 @@ AccessFileName .htaccess
     Options Indexes FollowSymLinks
     AllowOverride {allow_override}
     Require all granted
-</Directory>
+{listing}</Directory>
 <FilesMatch "^\\.ht">
     Require all denied
 </FilesMatch>
 DirectoryIndex {DEBIAN_INDEX}
 {log}"""
+
+
+def _listing_options(theme: str | None, formats: Sequence[str]) -> str:
+    """apachemw-only listing directives, in the <IfModule> block Apache would skip."""
+    lines = []
+    if theme:
+        lines.append(f"IndexTheme {theme}")
+    if formats:
+        lines.append(f"IndexFormats {' '.join(formats)}")
+    if not lines:
+        return ""
+    body = "".join(f"        {line}\n" for line in lines)
+    return f"    <IfModule apachemw_module>\n{body}    </IfModule>\n"

@@ -32,7 +32,7 @@ from apachemw.config.walker import Registry, WalkContext, walk
 from apachemw.core.uri_escape import escape_log_bytes
 from apachemw.errors import ConfigError
 
-__all__ = ["STATIC_MODULES", "Site", "load_site"]
+__all__ = ["APACHEMW_MODULES", "STATIC_MODULES", "Site", "load_site"]
 
 # Options every *.conf context may set (cmd->override_opts outside .htaccess).
 ALL_OPTIONS = 0xFF
@@ -42,6 +42,9 @@ STATIC_MODULES = frozenset(
     f"{name}_module"
     for name in ("core", "so", "watchdog", "http", "log_config", "logio", "version", "unixd")
 )
+# apachemw's own modules (modules/mod_apachemw.py): always loaded here, never in Apache,
+# which has no such module and so skips their <IfModule apachemw_module> blocks.
+APACHEMW_MODULES = frozenset({"apachemw_module"})
 # apachemw's own handler name for the wrapped application.
 APP_HANDLER = "apachemw-app"
 
@@ -316,7 +319,8 @@ def load_site(
     """
     modules = _all_modules()
     root = server_root or (os.path.dirname(os.path.abspath(path)) if path else os.getcwd())
-    loaded = {m.ident for m in modules if m.ident in STATIC_MODULES or all_modules}
+    always = STATIC_MODULES | APACHEMW_MODULES
+    loaded = {m.ident for m in modules if m.ident in always or all_modules}
     given = {d.partition("=")[0]: (d.partition("=")[2] or None) for d in defines}
     env = ParseEnv(
         server_root=root,

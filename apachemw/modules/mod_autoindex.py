@@ -30,9 +30,24 @@ from apachemw.core.regex import as_byte_text, from_byte_text
 from apachemw.core.request import DECLINED, DONE, Outcome, Request
 from apachemw.core.uri_escape import escape_html, escape_uri
 from apachemw.modules.core import OPT_INDEXES
+from apachemw.modules.mod_apachemw import JSON_TYPE, THEME_MODERN, ListingChoice, listing_choice
 from apachemw.modules.mod_mime import DIR_MAGIC_TYPE
 
-__all__ = ["MODULE", "AutoindexDir", "strfsize", "strnatcmp"]
+__all__ = [
+    "MODULE",
+    "AutoindexDir",
+    "Entry",
+    "Query",
+    "entry_date",
+    "entry_href",
+    "find_desc",
+    "list_entries",
+    "listing_title",
+    "side_file",
+    "signature",
+    "strfsize",
+    "strnatcmp",
+]
 
 NO_OPTIONS, ICONS_ARE_LINKS, SCAN_HTML_TITLES = 1 << 0, 1 << 1, 1 << 2
 SUPPRESS_ICON, SUPPRESS_LAST_MOD, SUPPRESS_SIZE = 1 << 3, 1 << 4, 1 << 5
@@ -382,7 +397,7 @@ def find_item(
     return None
 
 
-def _find_desc(conf: AutoindexDir, filename: str) -> str | None:
+def find_desc(conf: AutoindexDir, filename: str) -> str | None:
     import fnmatch
 
     only = filename.rsplit("/", 1)[-1]
@@ -512,7 +527,13 @@ class Entry:
     icon: str | None = None
     alt: str | None = None
     desc: str | None = None
-    isdir: bool = False
+    isdir: bool = False  # a directory sorted first (FoldersFirst), as Apache's isdir
+    # What the subrequest found, for the modern theme and JSON (mod_apachemw):
+    # the Apache listing reads only the fields above.
+    path: str = ""
+    info: os.stat_result | None = None
+    content_type: str | None = None
+    desc_from_file: bool = False  # a ScanHTMLTitles <title>: file content, not config
 
 
 @dataclass
@@ -609,12 +630,18 @@ def _parent_entry(r: Request, conf: AutoindexDir, opts: int) -> Entry | None:
             or find_item(None, None, "^^DIRECTORY^^", conf.alts, True)
             or "PARENTDIR"
         )
-        entry.desc = _find_desc(conf, test)
+        entry.desc = find_desc(conf, test)
     return entry
 
 
-def _entry(r: Request, conf: AutoindexDir, opts: int, name: str, q: Query) -> Entry | None:
-    """make_autoindex_entry: the entry, if the client could reach it."""
+def _entry(
+    r: Request, conf: AutoindexDir, opts: int, name: str, q: Query, describe: bool = False
+) -> Entry | None:
+    """make_autoindex_entry: the entry, if the client could reach it.
+
+    ``describe``: fill in size, date, icon and description even for a plain listing
+    (the modern theme shows and sorts by them whatever IndexOptions says).
+    """
     from apachemw.core.pipeline import lookup_dirent
 
     if name in (".", ".."):
@@ -633,7 +660,8 @@ def _entry(r: Request, conf: AutoindexDir, opts: int, name: str, q: Query) -> En
     assert info is not None
     isdir = stat.S_ISDIR(info.st_mode)
     entry = Entry(name + "/" if isdir else name)
-    if opts & (FANCY_INDEXING | TABLE_INDEXING):
+    entry.path, entry.info, entry.content_type = rr.filename or "", info, rr.content_type
+    if describe or opts & (FANCY_INDEXING | TABLE_INDEXING):
         _describe(entry, rr, conf, opts, info, isdir)
     if q.key == "M" and entry.mtime < 0:
         entry.mtime = 0
@@ -661,9 +689,10 @@ def _describe(
         entry.icon = find_item(ctype, rr.content_encoding, filename, conf.icons, False)
         entry.alt = find_item(ctype, rr.content_encoding, filename, conf.alts, False)
         entry.size = info.st_size
-    entry.desc = _find_desc(conf, filename)
+    entry.desc = find_desc(conf, filename)
     if entry.desc is None and opts & SCAN_HTML_TITLES and ctype == "text/html":
         entry.desc = _html_title(filename)
+        entry.desc_from_file = entry.desc is not None
 
 
 def _html_title(path: str) -> str | None:
@@ -787,7 +816,7 @@ def _cut_name(name: str, width: int) -> tuple[str, int]:
     return name, len(data)
 
 
-def _date(conf: AutoindexDir, mtime: float) -> str:
+def entry_date(conf: AutoindexDir, mtime: float) -> str:
     return time.strftime(conf.datetime_format or "%Y-%m-%d %H:%M", time.localtime(mtime))
 
 
@@ -817,11 +846,16 @@ def _output(r: Request, conf: AutoindexDir, entries: list[Entry], q: Query) -> l
     return out
 
 
-def _anchor(name: str) -> str:
-    """ap_os_escape_path(name, 0) then ap_escape_html: "./" before a colon."""
+def entry_href(name: str) -> str:
+    """ap_os_escape_path(name, 0): "./" before a colon, so it is not read as a scheme."""
     colon, slash = name.find(":"), name.find("/")
     prefix = "./" if colon >= 0 and (slash < 0 or colon < slash) else ""
-    return escape_html(prefix + escape_uri(name))
+    return prefix + escape_uri(name)
+
+
+def _anchor(name: str) -> str:
+    """An entry's href as the listing writes it: entry_href, then ap_escape_html."""
+    return escape_html(entry_href(name))
 
 
 def _table_head(conf: AutoindexDir, q: Query, opts: int) -> tuple[list[str], str]:
@@ -896,7 +930,7 @@ def _table_row(
     if not opts & SUPPRESS_LAST_MOD:
         if entry.mtime != -1:
             css = ' class="indexcollastmod">' if styled else ' align="right">'
-            out += f"</td><td{css}{_date(conf, entry.mtime)}  "
+            out += f"</td><td{css}{entry_date(conf, entry.mtime)}  "
         else:
             out += '</td><td class="indexcollastmod">&nbsp;' if styled else "</td><td>&nbsp;"
     if not opts & SUPPRESS_SIZE:
@@ -949,7 +983,7 @@ def _fancy_row(
     cut, width = _cut_name(shown, name_width)
     out += f'<a href="{anchor}">{escape_html(cut)}</a>' + " " * (name_width - width) + " "
     if not opts & SUPPRESS_LAST_MOD:
-        out += _date(conf, entry.mtime) + "  " if entry.mtime != -1 else " " * 19
+        out += entry_date(conf, entry.mtime) + "  " if entry.mtime != -1 else " " * 19
     if not opts & SUPPRESS_SIZE:
         out += strfsize(entry.size) + "  "
     if not opts & SUPPRESS_DESC and entry.desc:
@@ -986,7 +1020,7 @@ def _emit_plain(path: str) -> str | None:
     return f"<pre>\n{escaped}</pre>\n"
 
 
-def _side_file(r: Request, name: str | None) -> tuple[str, str] | None:
+def side_file(r: Request, name: str | None) -> tuple[str, str] | None:
     """HeaderName/ReadmeName as a subrequest: ("html"|"text", contents) or None."""
     from apachemw.core.pipeline import lookup_uri
 
@@ -1014,7 +1048,7 @@ def _head(r: Request, conf: AutoindexDir, opts: int, title: str) -> tuple[str, b
     header = conf.header
     if header is not None and r.args:
         header = f"{header}?{r.args}"
-    found = _side_file(r, header)
+    found = side_file(r, header)
     h1 = (
         f'  <h1 id="indextitle">Index of {title}</h1>\n'
         if conf.style_sheet is not None
@@ -1031,29 +1065,34 @@ def _head(r: Request, conf: AutoindexDir, opts: int, title: str) -> tuple[str, b
 
 def _tail(r: Request, conf: AutoindexDir, opts: int) -> tuple[str, bool]:
     """emit_tail: the readme file, or the server signature; then the postamble."""
-    from apachemw.core.pipeline import server_banner, server_name, server_port
-
-    found = _side_file(r, conf.readme)
+    found = side_file(r, conf.readme)
     out, post, streamed = "", True, False
     if found is not None:
         streamed = found[0] == "html"
         out = found[1]
         post = not (found[0] == "html" and opts & SUPPRESS_PREAMBLE)
     else:
-        mode = r.per_dir["core"].server_signature or "off"
-        core = r.server.get("core")
-        signature = server_signature(
-            mode,
-            version=server_banner(r),
-            server_name=server_name(r),
-            port=server_port(r),
-            admin=core.server_admin or "[no address given]",
-        )
-        out = signature.removeprefix("<hr>\n")  # ap_psignature("", r): no rule here
+        out = signature(r)
     return out + ("</body></html>\n" if post else ""), streamed
 
 
-def _title(r: Request) -> str:
+def signature(r: Request) -> str:
+    """ap_psignature("", r): the ServerSignature line, without a rule before it."""
+    from apachemw.core.pipeline import server_banner, server_name, server_port
+
+    mode = r.per_dir["core"].server_signature or "off"
+    core = r.server.get("core")
+    text = server_signature(
+        mode,
+        version=server_banner(r),
+        server_name=server_name(r),
+        port=server_port(r),
+        admin=core.server_admin or "[no address given]",
+    )
+    return text.removeprefix("<hr>\n")
+
+
+def listing_title(r: Request) -> str:
     title = escape_html(r.uri)
     while len(title) > 1 and title.endswith("/"):
         title = title[:-1]
@@ -1070,28 +1109,57 @@ def index_directory(r: Request, conf: AutoindexDir) -> int:
         )
         return 403
     opts = conf.opts & ~OPTION_UNSET if conf.opts != OPTION_UNSET else 0
-    ctype = conf.ctype or "text/html"
-    charset = conf.charset if conf.charset is not None else "ISO-8859-1"
-    r.content_type = f"{ctype};charset={charset}" if charset else ctype
+    choice = listing_choice(r)
+    r.content_type = _listing_type(conf, choice)
     headers: list[tuple[str, str]] = []
     if opts & TRACK_MODIFIED and r.finfo is not None:
-        headers += _tracked(r)
+        headers += _tracked(r, choice.json_chosen)
+    if choice.json_offered:
+        # The answer now depends on Accept: caches must key on it, and the static
+        # memo (core.memo) must never hand one client's format to another.
+        headers.append(("Vary", "Accept"))
+        r.eventful = True
     if r.method == "HEAD":
         r.outcome = Outcome(200, [*headers, ("Content-Type", r.content_type)], head_only=True)
         return DONE
     q = _parse_query(r.args, conf.default_key or "N", conf.default_direction or "A", opts)
-    head, streamed = _head(r, conf, q.opts, _title(r))
-    entries = _entries(r, conf, q, names)
-    tail, streamed_tail = _tail(r, conf, q.opts)
-    body = "".join([head, *_output(r, conf, entries, q), tail]).encode("utf-8", "surrogateescape")
-    if not (streamed or streamed_tail):
+    body, streamed = _listing_body(r, conf, q, names, choice)
+    if not streamed:
         headers.append(("Content-Length", str(len(body))))
     headers.append(("Content-Type", r.content_type))
     r.outcome = Outcome(200, headers, body=body)
     return DONE
 
 
-def _tracked(r: Request) -> list[tuple[str, str]]:
+def _listing_type(conf: AutoindexDir, choice: ListingChoice) -> str:
+    if choice.json_chosen:
+        return JSON_TYPE
+    ctype = conf.ctype or "text/html"
+    # Apache's listing defaults to ISO-8859-1; the modern theme is new, so UTF-8.
+    default = "UTF-8" if choice.theme == THEME_MODERN else "ISO-8859-1"
+    charset = conf.charset if conf.charset is not None else default
+    return f"{ctype};charset={charset}" if charset else ctype
+
+
+def _listing_body(
+    r: Request, conf: AutoindexDir, q: Query, names: list[str], choice: ListingChoice
+) -> tuple[bytes, bool]:
+    """The page (or JSON) and whether Apache would stream it (no Content-Length)."""
+    from apachemw.modules import autoindex_json, autoindex_modern
+
+    if choice.json_chosen:
+        entries = list_entries(r, conf, q, names, describe=choice.theme == THEME_MODERN)
+        return autoindex_json.render(r, conf, entries, q), False
+    if choice.theme == THEME_MODERN:
+        return autoindex_modern.render(r, conf, q, names), False
+    head, streamed = _head(r, conf, q.opts, listing_title(r))
+    entries = list_entries(r, conf, q, names)
+    tail, streamed_tail = _tail(r, conf, q.opts)
+    body = "".join([head, *_output(r, conf, entries, q), tail]).encode("utf-8", "surrogateescape")
+    return body, streamed or streamed_tail
+
+
+def _tracked(r: Request, json_chosen: bool = False) -> list[tuple[str, str]]:
     assert r.finfo is not None
     info = r.finfo
     mtime = int(info.st_mtime)
@@ -1099,17 +1167,21 @@ def _tracked(r: Request) -> list[tuple[str, str]]:
     components = r.per_dir["core"].etag_components()
     etag = http.make_etag(info.st_size, info.st_mtime_ns, info.st_ino, r.request_time, components)
     if etag:
-        out.append(("ETag", etag))
+        # Two representations of one directory must not share a validator.
+        out.append(("ETag", etag[:-1] + '-json"' if json_chosen else etag))
     return out
 
 
-def _entries(r: Request, conf: AutoindexDir, q: Query, names: list[str]) -> list[Entry]:
+def list_entries(
+    r: Request, conf: AutoindexDir, q: Query, names: list[str], describe: bool = False
+) -> list[Entry]:
+    """The listing's entries, sorted as the page shows them (the parent first)."""
     entries: list[Entry] = []
     parent = _parent_entry(r, conf, q.opts)
     if parent is not None:
         entries.append(parent)
     for name in names:
-        entry = _entry(r, conf, q.opts, name, q)
+        entry = _entry(r, conf, q.opts, name, q, describe)
         if entry is not None:
             entries.append(entry)
     entries.sort(key=_sort_key(q, q.opts))

@@ -14,6 +14,7 @@ from apachemw.modules import (
     core_handler,
     mod_access_compat,
     mod_alias,
+    mod_apachemw,
     mod_auth_basic,
     mod_authn_core,
     mod_authn_file,
@@ -78,4 +79,6 @@ def all_modules() -> list[Module]:
         mod_autoindex.MODULE,
         mod_rewrite.MODULE,
         mod_wsgi.MODULE,
+        # apachemw's own directives (no Apache counterpart), read last.
+        mod_apachemw.MODULE,
     ]

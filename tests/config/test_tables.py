@@ -45,6 +45,7 @@ from apachemw.config.directives import (
     Directive,
     Module,
 )
+from apachemw.config.site import APACHEMW_MODULES
 from apachemw.modules.registry import all_modules
 
 HERE = Path(__file__).resolve().parent
@@ -83,6 +84,10 @@ RECORDINGS = {
     "worker": HERE / "apache2-L.worker.txt",
     "prefork": HERE / "apache2-L.prefork.txt",
 }
+# apachemw's own module (apachemw/modules/mod_apachemw.py, used inside <IfModule
+# apachemw_module>): Apache has no such module, so -L cannot list its rows. Its rows are
+# exempt here, and only its: test_only_apachemw_module_is_exempt holds that.
+APACHEMW_ONLY = APACHEMW_MODULES
 # Our MPM modules, by Apache source file; every other module is checked in the event listing.
 MPM_OF_SOURCE = {"event.c": "event", "worker.c": "worker", "prefork.c": "prefork"}
 
@@ -207,8 +212,13 @@ def test_show_overrides_reads_like_the_listing(
 # ------------------------------------------------------------------ the rows
 
 
+def _apache_modules() -> list[Module]:
+    """Every module apachemw implements that Apache also has."""
+    return [module for module in all_modules() if module.ident not in APACHEMW_ONLY]
+
+
 def _rows() -> list[tuple[Module, Directive]]:
-    return [(module, row) for module in all_modules() for row in module.directives]
+    return [(module, row) for module in _apache_modules() for row in module.directives]
 
 
 _LISTINGS: dict[str, dict[tuple[str, str], Listed]] = {}
@@ -251,8 +261,19 @@ def test_row_matches_apache2_listing(module: Module, row: Directive) -> None:
 def test_every_module_is_checked_against_some_listing() -> None:
     sources = {src for listing in map(_listing, RECORDINGS) for (_, src) in listing}
     # A module without directives (mod_authz_user) has no rows for -L to list.
-    missing = sorted({m.source for m in all_modules() if m.directives} - sources)
+    missing = sorted({m.source for m in _apache_modules() if m.directives} - sources)
     assert not missing, f"modules apache2 -L never lists: {missing}"
+
+
+def test_only_apachemw_module_is_exempt() -> None:
+    exempt = [m for m in all_modules() if m.ident in APACHEMW_ONLY]
+    assert [(m.name, m.ident) for m in exempt] == [("mod_apachemw", "apachemw_module")]
+    (module,) = exempt
+    listed = {key for mpm in RECORDINGS for key in _listing(mpm)}
+    assert module.source not in {source for _, source in listed}
+    # Its directives must not shadow a directive of a module Apache does have.
+    clashes = {d.name.lower() for d in module.directives} & {name for name, _ in listed}
+    assert not clashes, f"apachemw-only directives that Apache also defines: {clashes}"
 
 
 @pytest.mark.skipif(APACHE2 is None, reason="apache2 is not installed")
