@@ -115,6 +115,11 @@ def test_embedded_example() -> None:
         assert "Files offered for download." in listing.text  # the ReadmeName file
         assert "README.txt</a>" not in listing.text  # IndexIgnore
         assert '<img src="/icons/folder.png" alt="[DIR]" width="20" height="22">' in listing.text
+        reports = http.get("/files/reports/")  # apachemw's own IndexTheme Modern
+        assert reports.text.startswith("<!DOCTYPE html>\n") and "q3.txt" in reports.text
+        as_json = http.get("/files/reports/", headers={"Accept": "application/json"})
+        assert [e["name"] for e in as_json.json()["entries"]] == ["q3.txt"]
+        assert listing.headers.get("vary") is None  # /files/ itself stays Apache's own
         icon = http.get("/icons/folder.png")
         assert (icon.status_code, icon.headers["content-type"]) == (200, "image/png")
         assert icon.content.startswith(b"\x89PNG")

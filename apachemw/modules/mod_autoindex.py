@@ -7,6 +7,10 @@ IndexOrderDefault, HeaderName/ReadmeName, IndexStyleSheet/IndexHeadInsert. Each 
 is looked up as a subrequest, as ap_sub_req_lookup_dirent does, so entries the client
 may not access are hidden (or shown with ShowForbidden). Scrapers parse this HTML: the
 output keeps Apache's spacing, entity escaping and column truncation.
+
+apachemw's own IndexTheme Modern and IndexFormats JSON (modules/mod_apachemw.py) are
+decided here too, in the handler, and rendered by autoindex_modern.py and
+autoindex_json.py from the same entries; with neither set, nothing here changes.
 """
 
 from __future__ import annotations
