@@ -137,12 +137,10 @@ def _q_param(params: list[str]) -> float:
 
 def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
     """The q of the most specific range matching ``media_type`` (0 when none does)."""
-    major = media_type.split("/")[0]
+    specificity = {media_type: 2, media_type.split("/")[0] + "/*": 1, "*/*": 0}
     best_rank, best_q = -1, 0.0
     for media, q in ranges:
-        rank = 2 if media == media_type else 1 if media == major + "/*" else 0
-        if media not in (media_type, major + "/*", "*/*"):
-            continue
+        rank = specificity.get(media, -1)
         if rank > best_rank:
             best_rank, best_q = rank, q
     return best_q

@@ -84,7 +84,6 @@ def _hrefs(page: str) -> list[str]:
 
 def test_options_off_leave_the_apache_listing_unchanged(client: Face, site: Site) -> None:
     plain = _serve(client, site, "").get("/files/?C=S;O=D")
-    site.access_log.unlink(missing_ok=True)
     off = client.wrap(text=_listing_conf(site, _options("Apache", "IndexFormats HTML")))
     same = off.get("/files/?C=S;O=D", headers=JSON)
     assert (same.status, same.headers, same.body) == (plain.status, plain.headers, plain.body)
@@ -143,6 +142,19 @@ def test_modern_theme_escapes_a_hostile_file_name(client: Face, site: Site) -> N
     assert f"<span>{escape_html(XSS)}</span>" in page
     apache = client.wrap(text=_listing_conf(site, "")).get("/files/").text
     assert f'<a href="{href}">' in apache  # the very link the Apache listing writes
+
+
+def test_modern_theme_escapes_a_hostile_directory_in_title_and_breadcrumbs(
+    client: Face, site: Site
+) -> None:
+    hostile = "<svg onload=alert(1)>"
+    site.write(f"files/{hostile}/x.txt", "x")
+    c = _serve(client, site, _options("Modern"))
+    page = c.get(f"/files/{escape_uri(hostile)}/")
+    assert page.status == 200
+    assert hostile not in page.text
+    assert f"<title>Index of /files/{escape_html(hostile)}</title>" in page.text
+    assert f'<span aria-current="page">{escape_html(hostile)}</span>' in page.text
 
 
 def test_modern_theme_honours_suppressed_columns_and_sorting(client: Face, site: Site) -> None:
