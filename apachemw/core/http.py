@@ -24,9 +24,11 @@ __all__ = [
     "invalid_header",
     "make_boundary",
     "make_etag",
+    "make_mtime_etag",
     "meets_conditions",
     "multipart_parts",
     "parse_http_date",
+    "parse_strict_length",
     "plan_ranges",
 ]
 
@@ -107,14 +109,20 @@ def parse_http_date(value: str) -> int | None:
 
 
 def make_etag(
-    size: int, mtime_ns: int, inode: int, request_time: float, components: frozenset[str]
+    size: int,
+    mtime_ns: int,
+    inode: int,
+    request_time: float,
+    components: frozenset[str],
+    vlist: str | None = None,
 ) -> str | None:
     """The ETag Apache's default handler sends for a file (http_etag.c), None for FileETag None.
 
     Parts in Apache's order (inode, size, mtime in microseconds), lower-case hex without
     leading zeros, joined with "-". Weak ("W/") when the request started less than one
     second after the file's mtime (or before it): the file could still change within that
-    second.
+    second. ``vlist`` is a negotiated response's variant list validator (itself an ETag):
+    it is joined on after ";", and a weak one makes the whole tag weak.
     """
     parts = [
         value
@@ -125,7 +133,27 @@ def make_etag(
         return None
     weak = int(request_time * 1_000_000) - mtime_ns // 1000 < 1_000_000
     body = "-".join(format(value, "x") for value in parts)
+    if vlist:
+        vlv_weak, suffix = _vlist_suffix(vlist)
+        return f'{"W/" if weak or vlv_weak else ""}"{body};{suffix}'
     return f'{"W/" if weak else ""}"{body}"'
+
+
+def _vlist_suffix(vlist: str) -> tuple[bool, str]:
+    """What http_etag.c appends for a variant list validator: the tag without its
+    opening quote and, through an off-by-one in its copy (apr_cpystrn is given the
+    length, not the length plus one), without its closing quote either. Apache sends
+    such an unterminated tag (recorded: ``"24-60e78729e93c0;60e3e7d4b7980``)."""
+    weak = vlist.startswith("W")
+    inner = vlist[3:] if weak else vlist[1:]
+    return weak, inner[:-1]
+
+
+def make_mtime_etag(mtime_ns: int, request_time: float) -> str:
+    """The ETag http_etag.c makes for something that is not a file (a MultiViews
+    resource's own, missing, name): the mtime alone, weak within a second of it."""
+    weak = int(request_time * 1_000_000) - mtime_ns // 1000 < 1_000_000
+    return f'{"W/" if weak else ""}"{mtime_ns // 1000:x}"'
 
 
 @dataclass(slots=True)
@@ -374,8 +402,8 @@ _ZERO_DASH = (0, -1)  # "0-": Apache drops the other ranges and serves everythin
 _OFF_T_MAX = 2**63 - 1  # apr_off_t: a larger number fails ap_parse_strict_length
 
 
-def _strict_length(text: str) -> int | None:
-    # ap_parse_strict_length: digits only, no sign or space, no overflow.
+def parse_strict_length(text: str) -> int | None:
+    """ap_parse_strict_length: digits only, no sign or space, no overflow."""
     if not _DIGITS.fullmatch(text):
         return None
     value = int(text)
@@ -389,16 +417,16 @@ def _parse_spec(spec: str, size: int) -> tuple[int, int] | None:
     if not dash:
         return None
     if not first:
-        count = _strict_length(last)
+        count = parse_strict_length(last)
         if count is None or count < 1:
             return None
         return size - count, size - 1
-    start = _strict_length(first)
+    start = parse_strict_length(first)
     if start is None:
         return None
     if not last:
         return _ZERO_DASH if start == 0 else (start, size - 1)
-    end = _strict_length(last)
+    end = parse_strict_length(last)
     if end is None or start > end:
         return None
     return start, end

@@ -23,7 +23,7 @@ from typing import Any
 from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.core import regex as apache_regex
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
-from apachemw.core.http import invalid_header
+from apachemw.core.http import http_date, invalid_header
 from apachemw.core.memo import VARYING, StaticMemo
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
 from apachemw.core.trace import record
@@ -35,6 +35,7 @@ __all__ = [
     "allowed_methods",
     "construct_url",
     "die",
+    "dirstr_parent",
     "fast_redirect",
     "internal_redirect",
     "lookup_uri",
@@ -185,6 +186,9 @@ class Engine:
                 out, err = output_headers(
                     final, outcome.status, outcome.headers, final.err_headers_out.items, False
                 )
+            if final.no_cache and not any(n.lower() == "expires" for n, _ in out + err):
+                # The http header filter marks an uncacheable answer already expired.
+                out = [*out, ("Expires", http_date(int(final.request_time)))]
             final.outcome.headers = fixup_vary(out + err)
             note = invalid_header(final.outcome.headers)
             if note is not None:
@@ -558,12 +562,21 @@ def lookup_uri(r: Request, new_uri: str, method: str = "GET") -> Request:
 
 
 def lookup_file(r: Request, filename: str) -> Request:
-    """ap_sub_req_lookup_file: phases for a file; translate and <Location> skipped."""
-    rr = _new_request(r, r.uri)
+    """ap_sub_req_lookup_file: phases for a file; translate and <Location> skipped. A
+    relative name is taken from r's directory; a file in that same directory gets r's
+    directory URI plus its name, any other file no URI."""
+    directory = dirstr_parent(r.filename or "")
+    path = filename if filename.startswith("/") else _merge_path(directory, filename)
+    rest = path[len(directory) :] if path.startswith(directory) else ""
+    same_dir = bool(rest) and "/" not in rest and bool(r.uri)
+    uri = dirstr_parent(r.uri) + rest if same_dir else ""
+    rr = _new_request(r, "/")
+    rr.uri = rr.unparsed_uri = uri
+    rr.args = None
     rr.main = r
     r.eventful = True
     rr.subprocess_env = dict(r.subprocess_env)
-    rr.filename = filename
+    rr.filename = path
     if recursion_exceeded(rr):
         rr.status = 500
         return rr
@@ -572,19 +585,44 @@ def lookup_file(r: Request, filename: str) -> Request:
     return rr
 
 
-def lookup_dirent(r: Request, name: str) -> Request:
-    """ap_sub_req_lookup_dirent: an entry of the directory r names, as a subrequest for
-    its URI (r's plus the name, "/" after a directory) and file, without r's query."""
-    directory = r.filename or ""
+def dirstr_parent(path: str) -> str:
+    """ap_make_dirstr_parent: everything up to and including the last "/"."""
+    return path[: path.rfind("/") + 1]
+
+
+def _merge_path(directory: str, name: str) -> str:
+    """apr_filepath_merge of a relative name onto a directory: "." and ".." resolved."""
+    parts: list[str] = []
+    for segment in (directory + name).split("/"):
+        if segment == "..":
+            if parts:
+                parts.pop()
+        elif segment and segment != ".":
+            parts.append(segment)
+    trailing = "/" if name.endswith("/") else ""
+    return "/" + "/".join(parts) + (trailing if parts else "")
+
+
+def lookup_dirent(r: Request, name: str, *, merge_args: bool = False) -> Request:
+    """ap_sub_req_lookup_dirent: an entry of the directory r's file is in, as a
+    subrequest for its URI (r's directory plus the name, "/" after a directory) and
+    file. With ``merge_args`` (AP_SUBREQ_MERGE_ARGS, as MultiViews asks) r's path
+    info and query string carry over; without, neither does."""
+    directory = dirstr_parent(r.filename or "")
     path = directory + name
     try:
         is_dir = os.path.isdir(path)
     except (OSError, ValueError):
         is_dir = False
-    base = r.uri if r.uri.endswith("/") else r.uri + "/"
+    path_info = r.path_info if merge_args else ""
+    uri_dir = r.uri
+    if r.path_info and uri_dir.endswith(r.path_info):
+        uri_dir = uri_dir[: len(uri_dir) - len(r.path_info)]
     rr = _new_request(r, "/")
-    rr.uri = rr.unparsed_uri = base + name + ("/" if is_dir else "")
-    rr.args = None
+    rr.uri = dirstr_parent(uri_dir) + name + path_info + ("/" if is_dir and not path_info else "")
+    rr.unparsed_uri = rr.uri
+    rr.path_info = path_info
+    rr.args = r.args if merge_args and r.args else None
     rr.main = r
     r.eventful = True
     rr.subprocess_env = dict(r.subprocess_env)
@@ -604,6 +642,7 @@ def fast_redirect(rr: Request, r: Request) -> None:
     r.finfo, r.handler, r.content_type = rr.finfo, rr.handler, rr.content_type
     r.content_encoding, r.content_languages = rr.content_encoding, rr.content_languages
     r.per_dir = rr.per_dir
+    r.no_cache = r.no_cache and rr.no_cache
     r.notes = {**rr.notes, **r.notes}
     r.headers_out = Headers(rr.headers_out.items + r.headers_out.items)
     r.err_headers_out = Headers(rr.err_headers_out.items + r.err_headers_out.items)
@@ -624,6 +663,7 @@ def internal_redirect(r: Request, new_uri: str, *, method: str | None = None) ->
     new.subprocess_env = {f"REDIRECT_{k}": v for k, v in r.subprocess_env.items()}
     new.subprocess_env["REDIRECT_STATUS"] = str(r.status)
     new.err_headers_out = r.err_headers_out  # survives the redirect, as in Apache
+    new.no_cache, new.vlist_validator = r.no_cache, r.vlist_validator
     if 300 <= new.status < 400 and r.headers_out.get("Location"):
         new.headers_out.set("Location", r.headers_out.get("Location") or "")
     if r.notes.get("redirect-keeps-vary") and r.headers_out.get("Vary"):
@@ -734,6 +774,7 @@ def send_error_response(r: Request, recursive_error: int, current: Request) -> N
             location=location or "",
             signature=_signature(r),
             error_notes=r.notes.get("error-notes"),
+            variant_list=r.notes.get("variant-list"),
             server_admin=r.server.get("core").server_admin or DEFAULT_ADMIN,
             recursive_error=recursive_error if recursive_error != 200 else None,
         )

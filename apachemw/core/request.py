@@ -171,6 +171,11 @@ class Request:
         self.main: Request | None = None
         self.next: Request | None = None
         self.no_local_copy = False
+        # mod_negotiation: the validator of the variant list a negotiated answer came
+        # from (joined onto its ETag), and "not cacheable by HTTP/1.0 clients" (an
+        # Expires equal to Date is then sent).
+        self.vlist_validator: str | None = None
+        self.no_cache = False
         self.request_time = incoming.request_time
         self.outcome: Outcome | None = None
         # What the static-answer memo needs to know (core.memo): the .htaccess

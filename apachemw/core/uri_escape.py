@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["escape_html", "escape_log_bytes", "escape_uri", "is_url"]
+__all__ = ["escape_html", "escape_log_bytes", "escape_path_segment", "escape_uri", "is_url"]
 
 # T_OS_ESCAPE_PATH in server/gen_test_char.c: everything but these is %-escaped,
 # with lower-case hex as Apache's c2x writes it.
@@ -16,6 +16,15 @@ def escape_uri(path: str) -> str:
     """ap_escape_uri: %-escape a decoded path (str from UTF-8 surrogateescape)."""
     raw = path.encode("utf-8", "surrogateescape")
     return "".join(_ESCAPES[b] for b in raw)
+
+
+# T_ESCAPE_PATH_SEGMENT: the same set without "/" and ";", for one name in a path.
+_SEGMENT_ESCAPES = {b: f"%{b:02x}" if b in (0x2F, 0x3B) else text for b, text in _ESCAPES.items()}
+
+
+def escape_path_segment(name: str) -> str:
+    """ap_escape_path_segment: %-escape one path segment (a file name)."""
+    return "".join(_SEGMENT_ESCAPES[b] for b in name.encode("utf-8", "surrogateescape"))
 
 
 def escape_html(text: str) -> str:

@@ -171,7 +171,12 @@ def _serve_file(r: Request, info: os.stat_result) -> int:
     conf: CoreDir = r.per_dir["core"]
     mtime = int(info.st_mtime)
     etag = http.make_etag(
-        info.st_size, info.st_mtime_ns, info.st_ino, r.request_time, conf.etag_components()
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ino,
+        r.request_time,
+        conf.etag_components(),
+        r.vlist_validator,
     )
     headers = [("Last-Modified", http.http_date(min(mtime, int(r.request_time))))]
     if etag:
@@ -297,7 +302,8 @@ def _add_type(headers: list[tuple[str, str]], content_type: str | None, r: Reque
 
 def _add_meta(headers: list[tuple[str, str]], r: Request) -> None:
     if r.content_languages:
-        headers.append(("Content-Language", ", ".join(r.content_languages)))
+        # The http header filter joins them with a bare "," (recorded: "en,fr").
+        headers.append(("Content-Language", ",".join(r.content_languages)))
     if r.content_encoding:
         headers.append(("Content-Encoding", r.content_encoding))
 

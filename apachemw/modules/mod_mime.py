@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,9 +20,10 @@ from apachemw.config.directives import (
     RSRC_CONF,
     Args,
     Cmd,
+    DirectiveError,
 )
 from apachemw.config.directives import Module as _Module
-from apachemw.config.rows import accepted, row
+from apachemw.config.rows import row
 from apachemw.core.request import DECLINED, OK, Request
 
 __all__ = ["DIR_MAGIC_TYPE", "MODULE", "MimeDir", "load_types"]
@@ -38,6 +40,21 @@ class ExtInfo:
     language: str | None = None
     encoding: str | None = None
     handler: str | None = None
+    # AddInputFilter/AddOutputFilter: not run here, but MultiviewsMatch Filters counts them.
+    input_filters: str | None = None
+    output_filters: str | None = None
+
+
+# MultiviewsMatch flags, as mod_mime keeps them.
+MULTIMATCH_UNSET = 0
+MULTIMATCH_ANY = 1
+MULTIMATCH_NEGOTIATED = 2
+MULTIMATCH_HANDLERS = 4
+MULTIMATCH_FILTERS = 8
+
+# The note find_ct leaves for mod_negotiation: the file-name parts that carried no
+# metadata (the base name first), set only when some part did carry metadata.
+EXCEPTIONS_NOTE = "ap-mime-exceptions-list"
 
 
 @dataclass
@@ -46,6 +63,7 @@ class MimeDir:
     removals: list[tuple[str, str]] = field(default_factory=list)  # (ext, field)
     default_language: str | None = None
     use_path_info: bool | None = None
+    multimatch: int = MULTIMATCH_UNSET
 
 
 @dataclass
@@ -77,6 +95,7 @@ def merge_dir(base: MimeDir, add: MimeDir) -> MimeDir:
         removals=[],
         default_language=add.default_language or base.default_language,
         use_path_info=add.use_path_info if add.use_path_info is not None else base.use_path_info,
+        multimatch=add.multimatch or base.multimatch,
     )
 
 
@@ -87,6 +106,8 @@ def _overlay(old: ExtInfo, new: ExtInfo) -> ExtInfo:
         language=new.language or old.language,
         encoding=new.encoding or old.encoding,
         handler=new.handler or old.handler,
+        input_filters=new.input_filters or old.input_filters,
+        output_filters=new.output_filters or old.output_filters,
     )
 
 
@@ -120,8 +141,50 @@ def _add_handler(cmd: Cmd, args: Sequence[str]) -> None:
 
 
 def _default_language(cmd: Cmd, args: Sequence[str]) -> None:
+    # A plain string slot in Apache: kept as written (recorded: "DefaultLanguage EN"
+    # sends "Content-Language: EN" and never matches Accept-Language: en).
     conf: MimeDir = cmd.dir()
-    conf.default_language = args[0].lower()
+    conf.default_language = args[0]
+
+
+_MULTIMATCH_WORDS = {
+    "any": (
+        MULTIMATCH_ANY,
+        ~MULTIMATCH_ANY,
+        "Any is incompatible with NegotiatedOnly, Filters and Handlers",
+    ),
+    "negotiatedonly": (
+        MULTIMATCH_NEGOTIATED,
+        ~MULTIMATCH_NEGOTIATED,
+        "NegotiatedOnly is incompatible with Any, Filters and Handlers",
+    ),
+    "filters": (
+        MULTIMATCH_FILTERS,
+        MULTIMATCH_NEGOTIATED | MULTIMATCH_ANY,
+        "Filters is incompatible with Any and NegotiatedOnly",
+    ),
+    "handlers": (
+        MULTIMATCH_HANDLERS,
+        MULTIMATCH_NEGOTIATED | MULTIMATCH_ANY,
+        "Handlers is incompatible with Any and NegotiatedOnly",
+    ),
+}
+
+
+def _multiviews_match(cmd: Cmd, args: Sequence[str]) -> None:
+    """MultiviewsMatch: which extensions count when MultiViews picks candidates."""
+    if cmd.section_kind == "location":
+        parent = cmd.ctx.parent if str(cmd.ctx.parent).startswith("<Location") else "<Location"
+        raise DirectiveError(f"{cmd.node.name} cannot occur within {parent}> section")
+    conf: MimeDir = cmd.dir()
+    for word in args:
+        known = _MULTIMATCH_WORDS.get(word.lower())
+        if known is None:
+            raise DirectiveError(f"Unrecognized option '{word}'")
+        flag, clashes, message = known
+        if conf.multimatch & clashes:
+            raise DirectiveError(message)
+        conf.multimatch |= flag
 
 
 def _types_config(cmd: Cmd, args: Sequence[str]) -> None:
@@ -180,49 +243,73 @@ def _default_types_path(site: Any) -> str | None:
 
 def find_ct(r: Request) -> int:
     """type_checker: set content type/charset/languages/encoding from extensions."""
-    import stat
-
     if r.finfo is not None and stat.S_ISDIR(r.finfo.st_mode):
         r.content_type = DIR_MAGIC_TYPE
         return OK
     if not r.filename:
         return DECLINED
     conf: MimeDir = r.per_dir["mod_mime"]
-    types: dict[str, str] = r.server.get("mod_mime").types
     resource = r.filename + (r.path_info if conf.use_path_info else "")
-    name = resource.rsplit("/", 1)[-1]
-    stripped = name.lstrip(".")
-    first_dot = stripped.find(".")
-    rest = "" if first_dot < 0 else stripped[first_dot + 1 :]
-    charset = None
-    for ext in rest.split(".") if rest else ():
-        if not ext:
-            continue
-        key = ext.lower()
-        info = conf.mappings.get(key)
-        if (info is None or info.type is None) and key in types:
-            r.content_type = types[key]
-        if info is None:
-            continue
-        if info.type:
-            r.content_type = info.type
-        if info.charset:
-            charset = info.charset
-        if info.language:
-            r.content_languages.append(info.language)
-        if info.encoding:
-            r.content_encoding = (
-                info.encoding
-                if not r.content_encoding
-                else f"{r.content_encoding}, {info.encoding}"
-            )
-        if info.handler:
-            r.handler = info.handler
+    base, extensions = _split_name(resource.rsplit("/", 1)[-1])
+    exceptions = [base]
+    found_metadata = False
+    charset: str | None = None
+    for ext in extensions:
+        found, ext_charset = _apply_extension(r, conf, ext)
+        charset = ext_charset or charset
+        if found or conf.multimatch & MULTIMATCH_ANY:
+            found_metadata = True
+        else:
+            exceptions.append(ext)
+    if found_metadata:
+        r.notes[EXCEPTIONS_NOTE] = exceptions
     if r.content_type:
         r.content_type = _with_charset(r.content_type, charset)
     if not r.content_languages and conf.default_language:
         r.content_languages.append(conf.default_language)
     return OK
+
+
+def _split_name(name: str) -> tuple[str, list[str]]:
+    """The base name (leading dots belong to it: ".png" is a hidden file, not a png)
+    and the non-empty dot-separated extensions after it ("bad..html" has one)."""
+    stripped = len(name) - len(name.lstrip("."))
+    first_dot = name.find(".", stripped)
+    if first_dot < 0:
+        return name, []
+    return name[:first_dot], [ext for ext in name[first_dot + 1 :].split(".") if ext]
+
+
+def _apply_extension(r: Request, conf: MimeDir, ext: str) -> tuple[bool, str | None]:
+    """One extension's contribution; whether it counts as metadata for MultiViews
+    (a handler or a filter only under MultiviewsMatch Handlers/Filters), and its
+    charset."""
+    key = ext.lower()
+    info = conf.mappings.get(key)
+    found = False
+    types: dict[str, str] = r.server.get("mod_mime").types
+    if (info is None or info.type is None) and key in types:
+        r.content_type = types[key]
+        found = True
+    if info is None:
+        return found, None
+    if info.type:
+        r.content_type = info.type
+        found = True
+    if info.language:
+        r.content_languages.append(info.language)
+        found = True
+    if info.encoding:
+        r.content_encoding = (
+            info.encoding if not r.content_encoding else f"{r.content_encoding}, {info.encoding}"
+        )
+        found = True
+    if info.handler:
+        r.handler = info.handler
+        found = found or bool(conf.multimatch & MULTIMATCH_HANDLERS)
+    if info.input_filters or info.output_filters:
+        found = found or bool(conf.multimatch & MULTIMATCH_FILTERS)
+    return found or bool(info.charset), info.charset
 
 
 def _with_charset(content_type: str, charset: str | None) -> str:
@@ -272,11 +359,12 @@ MODULE = _Module(
             "a handler name followed by one or more file extensions",
             _add_handler,
         ),
-        accepted(
+        row(
             "AddInputFilter",
             Args.ITERATE2,
             FI,
             "input filter name (or ; delimited names) followed by one or more file extensions",
+            _add("input_filters", lower=True),
         ),
         row(
             "AddLanguage",
@@ -285,11 +373,12 @@ MODULE = _Module(
             "a language (e.g., fr), followed by one or more file extensions",
             _add("language", lower=True),
         ),
-        accepted(
+        row(
             "AddOutputFilter",
             Args.ITERATE2,
             FI,
             "output filter name (or ; delimited names) followed by one or more file extensions",
+            _add("output_filters", lower=True),
         ),
         row(
             "AddType",
@@ -305,18 +394,31 @@ MODULE = _Module(
             "language to use for documents with no other language file extension",
             _default_language,
         ),
-        accepted(
+        row(
             "MultiviewsMatch",
             Args.ITERATE,
             FI,
             "NegotiatedOnly (default), Handlers and/or Filters, or Any",
+            _multiviews_match,
         ),
         row("RemoveCharset", Args.ITERATE, FI, "one or more file extensions", _remove("charset")),
         row("RemoveEncoding", Args.ITERATE, FI, "one or more file extensions", _remove("encoding")),
         row("RemoveHandler", Args.ITERATE, FI, "one or more file extensions", _remove("handler")),
-        accepted("RemoveInputFilter", Args.ITERATE, FI, "one or more file extensions"),
+        row(
+            "RemoveInputFilter",
+            Args.ITERATE,
+            FI,
+            "one or more file extensions",
+            _remove("input_filters"),
+        ),
         row("RemoveLanguage", Args.ITERATE, FI, "one or more file extensions", _remove("language")),
-        accepted("RemoveOutputFilter", Args.ITERATE, FI, "one or more file extensions"),
+        row(
+            "RemoveOutputFilter",
+            Args.ITERATE,
+            FI,
+            "one or more file extensions",
+            _remove("output_filters"),
+        ),
         row("RemoveType", Args.ITERATE, FI, "one or more file extensions", _remove("type")),
         row("TypesConfig", Args.TAKE1, RSRC_CONF, "the MIME types config file", _types_config),
         row(
