@@ -149,10 +149,14 @@ def _vlist_suffix(vlist: str) -> tuple[bool, str]:
     return weak, inner[:-1]
 
 
-def make_mtime_etag(mtime_ns: int, request_time: float) -> str:
+def make_mtime_etag(mtime_ns: int, request_time: float, vlist: str | None = None) -> str:
     """The ETag http_etag.c makes for something that is not a file (a MultiViews
-    resource's own, missing, name): the mtime alone, weak within a second of it."""
+    resource's own, missing, name): the mtime alone, weak within a second of it, and
+    any variant list validator the request already carries joined on."""
     weak = int(request_time * 1_000_000) - mtime_ns // 1000 < 1_000_000
+    if vlist:
+        vlv_weak, suffix = _vlist_suffix(vlist)
+        return f'{"W/" if weak or vlv_weak else ""}"{mtime_ns // 1000:x};{suffix}'
     return f'{"W/" if weak else ""}"{mtime_ns // 1000:x}"'
 
 

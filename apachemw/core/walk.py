@@ -164,6 +164,9 @@ def _walk(r: Request, full: str, trace: _Trace) -> int:
                 trace.checks.extend(_candidates(r, test_dir))
             found = _htaccess(r, test_dir, opts)
             if isinstance(found, int):
+                # Apache fails the walk with r->filename at the directory being read
+                # (recorded: %f logs ".../ht/" for a bad .htaccess there).
+                r.filename = test_dir
                 return found
             if found is not None:
                 if found.file in r.site.htaccess.warned:

@@ -76,11 +76,18 @@ def _vlist_validator(r: Request, info: os.stat_result | None, is_file: bool) -> 
     components = r.per_dir["core"].etag_components()
     if info is None or not components:
         return None
+    # The validator is itself made like an ETag, so one the request already carries
+    # (from before an internal redirect) is joined into it, as Apache does.
     if is_file:
         return http.make_etag(
-            info.st_size, info.st_mtime_ns, info.st_ino, r.request_time, components
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ino,
+            r.request_time,
+            components,
+            r.vlist_validator,
         )
-    return http.make_mtime_etag(info.st_mtime_ns, r.request_time)
+    return http.make_mtime_etag(info.st_mtime_ns, r.request_time, r.vlist_validator)
 
 
 # ------------------------------------------------------------------ MultiViews
@@ -351,10 +358,11 @@ def handle_map_file(r: Request) -> int:
     assert best is not None
     if best.body:
         return _send_body(r, best)
-    uri = r.uri
-    if r.path_info and uri.endswith(r.path_info):
-        uri = uri[: len(uri) - len(r.path_info)]
-    target = escape_uri(pipeline.dirstr_parent(uri)) + best.file_name + r.path_info
+    if r.path_info and r.uri.endswith(r.path_info):
+        # Apache cuts the path info off r->uri itself before redirecting (so %U
+        # logs the map's own URI).
+        r.uri = r.uri[: len(r.uri) - len(r.path_info)]
+    target = escape_uri(pipeline.dirstr_parent(r.uri)) + best.file_name + r.path_info
     if r.args is not None:
         target += "?" + r.args
     return pipeline.internal_redirect(r, target)
