@@ -486,6 +486,7 @@ def _decode_internal(r: Request, path: str) -> str | int:
     merge = r.server.get("core").merge_slashes is not False
     normal, valid = normalize_path(raw, merge_slashes=merge, decode_unreserved=True)
     if not valid:
+        r.site.log_error(r, "error", "core", f"AH10244: invalid URI path ({path})")
         return 400
     slashes = r.server.defaults["core"].allow_encoded_slashes or "off"
     decoded = unescape_path(

@@ -56,6 +56,7 @@ MIME = ("mime",)
 HOST = ("authz_host",)
 COMPAT = ("access_compat",)
 AUTHN = ("auth_basic", "authn_core")
+NEG = ("negotiation",)
 
 
 def _dir(body: str, modules: tuple[str, ...] = ()) -> Conf:
@@ -215,9 +216,38 @@ BAD: dict[str, Conf] = {
     ),
     "limitrequestfields-negative": Conf("LimitRequestFields -5\n"),
     "limitrequestfields-in-directory": _dir("LimitRequestFields 5"),
+    "forcelangpriority-none-then-prefer": _dir("ForceLanguagePriority None Prefer", NEG),
+    "forcelangpriority-fallback-then-none": _dir("ForceLanguagePriority Fallback None", NEG),
+    "forcelangpriority-none-then-fallback": _dir("ForceLanguagePriority none fallback", NEG),
+    "forcelangpriority-bogus": _dir("ForceLanguagePriority Sometimes", NEG),
+    "forcelangpriority-empty": _dir("ForceLanguagePriority", NEG),
+    "languagepriority-empty": _dir("LanguagePriority", NEG),
+    "cachenegotiateddocs-in-directory": _dir("CacheNegotiatedDocs On", NEG),
+    "cachenegotiateddocs-not-flag": Conf("CacheNegotiatedDocs maybe\n", NEG),
+    "multiviewsmatch-any-handlers": _dir("MultiviewsMatch Any Handlers", MIME),
+    "multiviewsmatch-filters-any": _dir("MultiviewsMatch Filters Any", MIME),
+    "multiviewsmatch-negotiated-filters": _dir("MultiviewsMatch NegotiatedOnly Filters", MIME),
+    "multiviewsmatch-handlers-negotiated": _dir("MultiviewsMatch Handlers NegotiatedOnly", MIME),
+    "multiviewsmatch-bogus": _dir("MultiviewsMatch Everything", MIME),
+    "multiviewsmatch-in-location": Conf(
+        "<Location /x>\nMultiviewsMatch Any\n</Location>\n", (*AUTHZ, *MIME)
+    ),
+    "multiviewsmatch-in-locationmatch": Conf(
+        "<LocationMatch ^/x>\nMultiviewsMatch Any\n</LocationMatch>\n", (*AUTHZ, *MIME)
+    ),
 }
 
 GOOD: dict[str, Conf] = {
+    "negotiation-everything": Conf(
+        "CacheNegotiatedDocs On\n<Directory /tmp>\nOptions +MultiViews\n"
+        "LanguagePriority en fr de-CH\nLanguagePriority it\n"
+        "ForceLanguagePriority Prefer Fallback\nMultiviewsMatch Handlers Filters\n"
+        "AddOutputFilter INCLUDES;DEFLATE .shtml\nAddInputFilter X .y\n"
+        "RemoveOutputFilter .shtml\nRemoveInputFilter .y\nDefaultLanguage EN\n"
+        "AddHandler type-map .var\n</Directory>\n",
+        (*AUTHZ, *NEG, *MIME),
+    ),
+    "multiviewsmatch-repeated-any": _dir("MultiviewsMatch Any Any", MIME),
     "if-chain-nested": _dir(
         "<If \"-n req('X-A')\">\nForceType text/x-a\n<If \"-n req('X-B')\">\n"
         "ForceType text/x-b\n</If>\n</If>\n<ElseIf \"%{REQUEST_METHOD} == 'POST'\">\n"

@@ -24,6 +24,12 @@ class NegServer:
     cache_negotiated_docs: bool = False
 
 
+def merge_server(base: NegServer, virt: NegServer) -> NegServer:
+    # Apache keeps only a "set" marker (Off stores nothing), and a virtual host without
+    # it takes the main server's: Off in a virtual host cannot undo the main On.
+    return NegServer(base.cache_negotiated_docs or virt.cache_negotiated_docs)
+
+
 def merge_dir(base: NegDir, add: NegDir) -> NegDir:
     return NegDir(
         force=add.force or base.force,
@@ -89,7 +95,7 @@ MODULE = Module(
     create_dir=NegDir,
     merge_dir=merge_dir,
     create_server=NegServer,
-    merge_server=lambda base, virt: virt,
+    merge_server=merge_server,
     hooks={
         "type_checker": (0, handle_multi),
         "fixups": (10, fix_encoding),
