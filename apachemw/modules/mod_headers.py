@@ -419,6 +419,12 @@ def early(r: Request) -> int:
         return DECLINED
     if any(e.early for e in conf.fixup_in):
         _apply_to_request(r, conf.fixup_in, True)
+    # Header ... early: into the response tables while the request is read; only what
+    # lands in err_headers_out (always) survives an error page or internal redirect.
+    for entries, table in ((conf.fixup_err, r.err_headers_out), (conf.fixup_out, r.headers_out)):
+        if any(e.early for e in entries):
+            r.eventful = True
+            table.replace(_fixup(r, entries, list(table.items), True, None))
     return DECLINED
 
 

@@ -37,3 +37,12 @@ def test_response_headers_of_the_app_are_edited(client: Face, site: Site) -> Non
     missing = c.get("/api/status/404")
     assert missing.status == 404
     assert (missing.header("X-Frame-Options"), missing.header("X-Always")) == ("DENY", "yes")
+
+
+def test_early_response_headers_reach_the_apps_answer(client: Face, site: Site) -> None:
+    # Header ... early fills headers_out / err_headers_out when the request is read; a
+    # handler's answer (the app's) goes out with them, as a proxied answer would.
+    early = 'Header set X-Early-Out "out" early\nHeader always set X-Early-Err "err" early\n'
+    c = client.wrap(client.echo_app(), text=site.conf(early))
+    ok = c.get("/api/items")
+    assert (ok.header("X-Early-Out"), ok.header("X-Early-Err")) == ("out", "err")

@@ -1,7 +1,7 @@
 """mod_headers: Header (onsuccess and always) with set, add, append, merge, setifempty,
 unset, echo, edit, edit*, note; env= and expr= conditions; %{VAR}e and escapes in values;
-RequestHeader (seen through %{...}i in the log) including ``early``; what reaches an
-error page (only ``always``)."""
+RequestHeader (seen through %{...}i in the log) and Header including ``early``; what
+reaches an error page (only ``always``)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ def conf(root: str, port: int) -> str:
 {open_docroot(h)}SetEnv SRV server-value
 SetEnvIf X-Flag 1 FLAG
 RequestHeader set X-Early "from-early" early
+Header set X-Early-Out "out" early
+Header always set X-Early-Err "err" early
+Header always append X-Early-Err "again" early
 <Directory {h}/set>
     Header set X-Set "hello\\tworld"
     Header set X-Env "%{{SRV}}e and %{{NOPE}}e"
