@@ -96,6 +96,9 @@ def make_docroot(base: str | None = None, *, big: int = 0) -> Docroot:
             if with_ht:
                 text = HTACCESS.format(level=level.replace("/", ""), lang=lang)
                 (root / tree / level / ".htaccess").write_text(text)
+    (root / "mv").mkdir()
+    for lang in ("en", "fr", "de"):
+        (root / "mv" / f"page.html.{lang}").write_bytes(_content(SIZES["file2k.html"]))
     if big:
         with open(root / "big.bin", "wb") as f:
             f.truncate(big)
@@ -122,6 +125,7 @@ LoadModule mime_module {MODULES}/mod_mime.so
 LoadModule dir_module {MODULES}/mod_dir.so
 LoadModule alias_module {MODULES}/mod_alias.so
 LoadModule authz_core_module {MODULES}/mod_authz_core.so
+LoadModule negotiation_module {MODULES}/mod_negotiation.so
 ServerName localhost
 ErrorLog "{doc.base}/error.log"
 LogLevel warn
@@ -135,6 +139,13 @@ DirectoryIndex index.html
 <Directory "{doc.root}">
     AllowOverride None
     Require all granted
+</Directory>
+<Directory "{doc.root}/mv">
+    Options +MultiViews
+    AddLanguage en .en
+    AddLanguage fr .fr
+    AddLanguage de .de
+    LanguagePriority fr en de
 </Directory>
 <Directory "{doc.root}/ht">
     AllowOverride All

@@ -67,6 +67,9 @@ FILES = [
     Target("1 MB", "/file1m.bin"),
 ]
 HTPAIR = [Target(".htaccess x3", HT3), Target("no .htaccess", NOHT)]
+# MultiViews over three languages, chosen by LanguagePriority (wrk sends no
+# Accept-Language): a directory read and one subrequest per variant.
+MULTIVIEWS = Target("MultiViews 2 KB", "/mv/page.html")
 
 
 def servers(with_nginx: bool) -> list[Server]:
@@ -75,7 +78,7 @@ def servers(with_nginx: bool) -> list[Server]:
         Server(
             "apachemw ASGI",
             "uvicorn",
-            [*FILES, Target("404", "/missing.html", 404), *HTPAIR],
+            [*FILES, Target("404", "/missing.html", 404), *HTPAIR, MULTIVIEWS],
             "apachemw_asgi",
         ),
         Server("apachemw ASGI + 200 rules", "uvicorn", [FILES[0]], "apachemw_asgi_rules"),
@@ -84,7 +87,7 @@ def servers(with_nginx: bool) -> list[Server]:
         Server("Starlette StaticFiles", "uvicorn", FILES, "starlette_static"),
         Server("ServeStatic ASGI", "uvicorn", FILES, "servestatic"),
         Server("WhiteNoise (a2wsgi)", "uvicorn", FILES, "whitenoise"),
-        Server("Apache 2.4 event", "apache", FILES + HTPAIR),
+        Server("Apache 2.4 event", "apache", [*FILES, *HTPAIR, MULTIVIEWS]),
     ]
     if with_nginx:
         found.append(Server("nginx", "nginx", FILES))
