@@ -367,6 +367,7 @@ def process_internal(r: Request, file_req: bool = False) -> int:
         status = location_walk(r) or if_walk(r)
         if status != OK:
             return status
+        _request_log(r)
         status = run_hook(r, "translate_name")
         record(r, "translate", filename=r.filename, status=status)
         if status not in (OK, DECLINED):
@@ -384,6 +385,7 @@ def process_internal(r: Request, file_req: bool = False) -> int:
     status = location_walk(r) or if_walk(r)
     if status != OK:
         return status
+    _request_log(r)
     if r.main is None:
         status = run_hook(r, "header_parser")
         if status != OK:
@@ -399,6 +401,13 @@ def process_internal(r: Request, file_req: bool = False) -> int:
     status = run_hook(r, "fixups")
     record(r, "fixups", filename=r.filename, handler=r.handler, status=status)
     return status
+
+
+def _request_log(r: Request) -> None:
+    """walk_location_and_if: a LogLevel in the request's sections becomes r->log."""
+    log = r.per_dir["core"].log
+    if log is not None:
+        r.log = r.server.get("core").request_log(log)
 
 
 def _access(r: Request) -> int:
@@ -500,6 +509,7 @@ def _new_request(r: Request, uri: str, *, method: str | None = None) -> Request:
     new.hostname = r.hostname
     new.headers_in = r.headers_in
     new.request_time = r.request_time
+    new.log = r.log  # rnew->log: the parent's LogLevel until the new walk
     path, sep, query = uri.partition("?")
     new.uri = path
     new.args = query if sep else None

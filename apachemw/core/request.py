@@ -178,6 +178,9 @@ class Request:
         # unlike the next identical one (a subrequest, an error-log call).
         self.walk_checks: list[tuple[str, tuple[int, int, int] | None]] | None = None
         self.eventful = False
+        # r->log: the LogLevel of the request's sections (core.LogConf), None for the
+        # server's own; set once <Location> and <If> were walked (walk_location_and_if).
+        self.log: Any = None
 
     @property
     def initial(self) -> Request:
