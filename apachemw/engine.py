@@ -67,9 +67,9 @@ def app_output_headers(
 
     r = outcome.request
     if r is None:
-        return fixup_vary(headers + outcome.err_headers)
+        return fixup_vary(outcome.err_headers + headers)
     out, err = output_headers(r, status, headers, list(outcome.err_headers), False)
-    return fixup_vary(out + err)
+    return fixup_vary(err + out)  # err_headers_out lead, as Apache's overlay puts them
 
 
 def status_line(status: int) -> str:

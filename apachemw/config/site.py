@@ -189,6 +189,8 @@ class Site:
         log = r.log if r is not None and r.log is not None else server.get("core")
         if not log.logs(module, level):
             return
+        if r is not None:
+            errorlog.add_log_ids(r)
         now = time.time()
         stamp = time.strftime("%a %b %d %H:%M:%S", time.localtime(now))
         micro = f"{now % 1:.6f}"[2:]

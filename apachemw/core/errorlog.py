@@ -12,16 +12,19 @@ lines in Python as well; the file or pipe output happens either way.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
 import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from apachemw.core import logfiles
 
-__all__ = ["LOGGER", "Sink", "emit", "open_error_log", "route_error_logs"]
+__all__ = ["LOGGER", "Sink", "add_log_ids", "emit", "open_error_log", "route_error_logs"]
 
 LOGGER = logging.getLogger("apachemw.error")
 LOGGER.addHandler(logging.NullHandler())
@@ -45,6 +48,27 @@ def emit(line: str, level: str, module: str) -> None:
     py_level = _PY_LEVELS.get(level, logging.DEBUG)
     if LOGGER.isEnabledFor(py_level):
         LOGGER.log(py_level, "%s", line, extra={"apache_level": level, "apache_module": module})
+
+
+def log_id(when: float) -> str:
+    """core_generate_log_id: the time in microseconds mixed with the pid and thread,
+    base64 without its trailing "=" (11 characters)."""
+    ident = int(when * 1_000_000)
+    pid = os.getpid()
+    ident ^= (pid << 40) ^ ((pid >> 24) << 56) ^ (threading.get_ident() << 32)
+    raw = (ident & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little")
+    return base64.b64encode(raw).decode("ascii")[:-1]
+
+
+def add_log_ids(r: Any) -> None:
+    """An error-log line for a request gives its connection and its main request a log
+    id (%{c}L and %L in the access log), as log_error_core does."""
+    inc = r.incoming
+    if inc.log_id is None:
+        inc.log_id = log_id(time.time())
+    main = r.main or r
+    if main.log_id is None:
+        main.log_id = log_id(main.request_time or time.time())
 
 
 def stderr_sink(line: str) -> None:

@@ -185,7 +185,9 @@ class Engine:
                 out, err = output_headers(
                     final, outcome.status, outcome.headers, final.err_headers_out.items, False
                 )
-            final.outcome.headers = fixup_vary(out + err)
+            # apr_table_overlay(err_headers_out, headers_out): the err ones lead, so a
+            # name in both is sent (and logged by %{...}o) with the err value first.
+            final.outcome.headers = fixup_vary(err + out)
             note = invalid_header(final.outcome.headers)
             if note is not None:
                 replace_with_error(final, 500, note)
@@ -328,6 +330,11 @@ def _parse_for(r: Request, name: str | None) -> int:
         )
     except BadRequestTarget as exc:
         _log_target_error(r, exc)
+        if exc.uri is not None:
+            r.uri = exc.uri
+        if exc.status == 400:
+            # Refused with the request line: Apache read no header line (mod_logio's %I).
+            r.notes["request-line-only"] = True
         return exc.status
     if target.hostname:
         r.notes["target-host"] = target.hostname.lower()
@@ -469,13 +476,15 @@ def _decl_die(r: Request, status: int, phase: str) -> int:
 
 def invoke_handler(r: Request) -> int:
     """ap_invoke_handler: the handler named by r.handler, else by the content type."""
+    old = r.handler
     if r.handler is None:
         r.handler = r.content_type.split(";")[0].strip() if r.content_type else None
     status = run_hook(r, "handler")
     record(r, "handler", handler=r.handler, status=status)
+    handler, r.handler = r.handler, old  # the type's handler is only for this call (%R)
     if status == DECLINED:
         r.site.log_error(
-            r, "error", "core", f"AH00524: Handler for {r.handler} returned invalid result code 0"
+            r, "error", "core", f"AH00524: Handler for {handler} returned invalid result code 0"
         )
         return 500
     return status

@@ -35,6 +35,8 @@ def bytes_in(t: Transaction) -> int:
     heads = sum(
         len(f"{name}: {value}\r\n".encode("latin-1", "replace")) for name, value in inc.headers
     )
+    if r.initial.notes.get("request-line-only"):
+        return line
     length = r.headers_in.get("Content-Length") or "0"
     body = int(length) if length.isdigit() else 0
     return line + heads + 2 + body
@@ -61,8 +63,26 @@ def bytes_out(t: Transaction) -> int:
     status = f"HTTP/1.1 {t.status} {REASONS.get(t.status, 'Unknown Reason')}\r\n"
     lines = [f"{name}: {value}\r\n" for name, value in t.headers_out]
     head = status + f"Server: {server_banner(t.request)}\r\n" + "".join(lines)
-    head += _connection_lines(t) + "\r\n"
-    return len(head.encode("latin-1", "replace")) + _DATE_LINE + t.bytes_sent
+    head += _connection_lines(t) + _chunked(t) + "\r\n"
+    framing = _chunk_framing(t) if _chunked(t) else 0
+    return len(head.encode("latin-1", "replace")) + _DATE_LINE + t.bytes_sent + framing
+
+
+def _chunked(t: Transaction) -> str:
+    """An HTTP/1.1 body of unknown length goes out chunked (the TRACE echo, streamed
+    answers): Apache adds the Transfer-Encoding header and the chunk lines."""
+    r = t.request
+    if r.protocol != "HTTP/1.1" or r.is_head or t.status in (204, 304) or t.status < 200:
+        return ""
+    if any(name.lower() == "content-length" for name, _ in t.headers_out):
+        return ""
+    return "Transfer-Encoding: chunked\r\n"
+
+
+def _chunk_framing(t: Transaction) -> int:
+    # Taken as one chunk: "<size hex>\r\n" ... "\r\n", then the last chunk "0\r\n\r\n".
+    body = t.bytes_sent
+    return (len(f"{body:x}") + 4 if body else 0) + 5
 
 
 register("I", lambda arg: lambda t, r: str(bytes_in(t)))

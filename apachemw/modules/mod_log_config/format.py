@@ -274,6 +274,14 @@ def _duration(arg: str) -> ItemFn:
     return lambda t, r: str(_duration_us(t, r) // scale)
 
 
+def _log_id(arg: str) -> ItemFn:
+    """%L: the request's log id, %{c}L the connection's; "-" until an error-log line
+    for them was written (core.errorlog.add_log_ids)."""
+    if arg == "c":
+        return lambda t, r: r.incoming.log_id
+    return lambda t, r: r.log_id
+
+
 def _none(arg: str) -> ItemFn:
     return lambda t, r: None
 
@@ -440,7 +448,7 @@ for _tag, _handler, _orig in (
     ("i", _header_in, False),
     ("o", _header_out, False),
     ("n", _note, False),
-    ("L", _none, True),  # no log id: mod_unique_id and %L in ErrorLogFormat are absent
+    ("L", _log_id, True),
     ("e", _env, False),
     ("V", _plain(_server_name), False),
     ("v", _plain(_virtual_host), False),
