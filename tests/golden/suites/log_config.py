@@ -148,6 +148,20 @@ Redirect 302 /redir http://localhost/a.txt
 <Directory {h}/deny>
     Require all denied
 </Directory>
+<Directory {h}/quiet>
+    Require all denied
+    LogLevel crit
+</Directory>
+<Directory {h}/modquiet>
+    Require all denied
+    LogLevel authz_core:crit
+</Directory>
+<Directory {h}/loud>
+    LogLevel info
+</Directory>
+<Location /loud/nope>
+    LogLevel core:crit
+</Location>
 <VirtualHost *>
     ServerName localhost
 </VirtualHost>
@@ -210,6 +224,11 @@ CASES = [
     _g("auth-utf8", "/auth/a.txt", "%u escapes UTF-8", [_basic("zoë", "pässword")]),
     _g("auth-empty-user", "/auth/a.txt", "an empty user name", [_basic("", "x")]),
     _g("forbidden", "/deny/a.txt", "403"),
+    _g("loglevel-dir", "/quiet/a.txt", "a per-directory LogLevel silences AH01630 (and %L)"),
+    _g("loglevel-dir-module", "/modquiet/a.txt", "per directory, per module"),
+    _g("loglevel-dir-info", "/loud/nope", "LogLevel info in a directory, core:crit by Location"),
+    _g("loglevel-dir-info-file", "/loud/a.txt", "LogLevel info where nothing fails"),
+    _g("loglevel-dir-info-missing", "/loud/gone.txt", "a 404 with LogLevel info"),
     _g("remoteip", "/a.txt", "%a %h from X-Client-IP", [("X-Client-IP", "203.0.113.9")]),
     _g(
         "remoteip-chain",
