@@ -313,7 +313,7 @@ GOOD: dict[str, Conf] = {
     ),
     "log-config-forms": Conf(
         'LogFormat "%h %{X}^ti %^FB %400,501{User-agent}i %!200,304<{Referer}i %%" nick\n'
-        "CustomLog x.log NICK ENV=!nolog\nGlobalLog |/bin/cat \"%h\" expr=-n%{HTTP_HOST}\n"
+        'CustomLog x.log NICK ENV=!nolog\nGlobalLog |/bin/cat "%h" expr=-n%{HTTP_HOST}\n'
         "TransferLog y.log\nBufferedLogs On\nCustomLog z.log later\n"
         'LogFormat "%{%d/%b}t %{begin:msec}t %{pid}P" later\nLogFormat "%T"\n'
     ),
