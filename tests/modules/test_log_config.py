@@ -419,3 +419,20 @@ def test_goaccess_parses_the_combined_format(client: Face, site: Site, tmp_path:
     general = json.loads(report.read_text())["general"]
     assert (general["total_requests"], general["valid_requests"]) == (len(requests), len(requests))
     assert general["failed_requests"] == 0
+
+
+@pytest.mark.parametrize("zone", ["America/St_Johns", "Asia/Kolkata", "UTC"])
+def test_clf_time_offset_is_the_local_zones(monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
+    """%t: the local time of arrival, English month, and the zone's offset as +hhmm."""
+    from apachemw.modules.mod_log_config.format import clf_time
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        when = 1_700_000_000.75
+        stamp = time.localtime(when)
+        expected = strftime_c("[%d/%b/%Y:%H:%M:%S %z]", stamp)
+        assert clf_time(when) == expected
+    finally:
+        monkeypatch.undo()
+        time.tzset()
