@@ -105,9 +105,10 @@ class FileLog(LogWriter):
         return (named.st_ino, named.st_dev) != (held.st_ino, held.st_dev)
 
     def write(self, data: bytes) -> None:
+        # The write stays under the lock: a reopen in another thread closes the old
+        # descriptor, whose number the system may hand to any file or socket next.
         with self._lock:
-            fd = self._current()
-        _write_all(fd, data)
+            _write_all(self._current(), data)
 
     def close(self) -> None:
         with self._lock:
