@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from apachemw.config.site import Site, load_site
 from apachemw.core.canned import REASONS
+from apachemw.core.errorlog import route_error_logs
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import Outcome
 from apachemw.modules.mod_log_config import Transaction
@@ -42,26 +43,9 @@ def build_engine(
             site = load_site(
                 text=default_config(root), defines=defines, all_modules=True, server_root=root
             )
-        _route_error_log(site)
+        route_error_logs(site)
     site.has_app = has_app
     return Engine(site)
-
-
-def _route_error_log(site: Site) -> None:
-    """Send error-log lines where ErrorLog says, one write per line."""
-    path = site.main.get("core").error_log
-    if not path or path.startswith("|") or path.startswith("syslog"):
-        return
-    if not os.path.isabs(path):
-        path = os.path.join(site.server_root, path)
-    from apachemw.modules.mod_log_config import FILES
-
-    target = path
-
-    def write(line: str) -> None:
-        FILES.write(target, line)
-
-    site.error_log = write
 
 
 def error_outcome(engine: Engine, outcome: Outcome, status: int, note: str) -> Outcome:
@@ -83,9 +67,9 @@ def app_output_headers(
 
     r = outcome.request
     if r is None:
-        return fixup_vary(headers + outcome.err_headers)
+        return fixup_vary(outcome.err_headers + headers)
     out, err = output_headers(r, status, headers, list(outcome.err_headers), False)
-    return fixup_vary(out + err)
+    return fixup_vary(err + out)  # err_headers_out lead, as Apache's overlay puts them
 
 
 def status_line(status: int) -> str:

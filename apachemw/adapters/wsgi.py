@@ -71,11 +71,27 @@ def incoming_from_environ(environ: Environ) -> Incoming:
         headers=headers,
         remote_addr=environ.get("REMOTE_ADDR", "127.0.0.1"),
         remote_port=int(environ.get("REMOTE_PORT") or 0),
-        local_addr=str(environ.get("SERVER_ADDR") or environ.get("SERVER_NAME") or "127.0.0.1"),
+        local_addr=_local_addr(environ),
         local_port=int(environ.get("SERVER_PORT") or 80),
         scheme=environ.get("wsgi.url_scheme", "http"),
         request_time=time.time(),
     )
+
+
+def _local_addr(environ: dict[str, Any]) -> str:
+    """The address the request came in on (Apache's %A, SERVER_ADDR). PEP 3333 has no
+    such key: SERVER_ADDR where the server gives it (mod_wsgi), SERVER_NAME when it is an
+    address (gunicorn's bind address), else the loopback address."""
+    import ipaddress
+
+    for key in ("SERVER_ADDR", "SERVER_NAME"):
+        value = str(environ.get(key) or "")
+        try:
+            ipaddress.ip_address(value.strip("[]"))
+        except ValueError:
+            continue
+        return value
+    return "127.0.0.1"
 
 
 class _Body:

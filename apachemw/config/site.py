@@ -29,6 +29,7 @@ from apachemw.config.htaccess import HtaccessCache
 from apachemw.config.model import DirConf, Section, Server, merge_dir_configs
 from apachemw.config.parser import Node, ParseEnv, parse_file, parse_text
 from apachemw.config.walker import Registry, WalkContext, walk
+from apachemw.core import errorlog
 from apachemw.core.uri_escape import escape_log_bytes
 from apachemw.errors import ConfigError
 
@@ -71,6 +72,8 @@ class Site:
         self._markers: dict[int, Any] = {}
         self._lock = threading.Lock()
         self.error_log: Callable[[str], None] = _stderr_writer()
+        # Virtual hosts whose ErrorLog names another destination (core.errorlog).
+        self.server_error_logs: dict[int, Callable[[str], None]] = {}
         self.hooks: dict[str, list[Callable[..., Any]]] = {}
         self.has_app = False
         self.app_named = False
@@ -185,8 +188,12 @@ class Site:
         if r is not None:
             r.eventful = True
         server = r.server if r is not None and r.server is not None else self.main
-        if not server.get("core").logs(module, level):
+        # r->log: a per-directory LogLevel, once the request's sections were walked.
+        log = r.log if r is not None and r.log is not None else server.get("core")
+        if not log.logs(module, level):
             return
+        if r is not None:
+            errorlog.add_log_ids(r)
         now = time.time()
         stamp = time.strftime("%a %b %d %H:%M:%S", time.localtime(now))
         micro = f"{now % 1:.6f}"[2:]
@@ -203,7 +210,8 @@ class Site:
             f"[{stamp}.{micro} {year}] [{module}:{level}] [pid {pid}:tid {threading.get_ident()}]"
             f"{client} {escape_errorlog_item(message)}"
         )
-        self.error_log(line)
+        errorlog.emit(line, level, module)
+        self.server_error_logs.get(id(server), self.error_log)(line)
 
 
 _ERRORLOG_ESCAPES = {0x08: "\\b", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x0B: "\\v", 0x5C: "\\\\"}

@@ -189,7 +189,9 @@ class Engine:
             if final.no_cache and not any(n.lower() == "expires" for n, _ in out + err):
                 # The http header filter marks an uncacheable answer already expired.
                 out = [*out, ("Expires", http_date(int(final.request_time)))]
-            final.outcome.headers = fixup_vary(out + err)
+            # apr_table_overlay(err_headers_out, headers_out): the err ones lead, so a
+            # name in both is sent (and logged by %{...}o) with the err value first.
+            final.outcome.headers = fixup_vary(err + out)
             note = invalid_header(final.outcome.headers)
             if note is not None:
                 replace_with_error(final, 500, note)
@@ -332,6 +334,11 @@ def _parse_for(r: Request, name: str | None) -> int:
         )
     except BadRequestTarget as exc:
         _log_target_error(r, exc)
+        if exc.uri is not None:
+            r.uri = exc.uri
+        if exc.status == 400:
+            # Refused with the request line: Apache read no header line (mod_logio's %I).
+            r.notes["request-line-only"] = True
         return exc.status
     if target.hostname:
         r.notes["target-host"] = target.hostname.lower()
@@ -371,6 +378,7 @@ def process_internal(r: Request, file_req: bool = False) -> int:
         status = location_walk(r) or if_walk(r)
         if status != OK:
             return status
+        _request_log(r)
         status = run_hook(r, "translate_name")
         record(r, "translate", filename=r.filename, status=status)
         if status not in (OK, DECLINED):
@@ -388,6 +396,7 @@ def process_internal(r: Request, file_req: bool = False) -> int:
     status = location_walk(r) or if_walk(r)
     if status != OK:
         return status
+    _request_log(r)
     if r.main is None:
         status = run_hook(r, "header_parser")
         if status != OK:
@@ -403,6 +412,13 @@ def process_internal(r: Request, file_req: bool = False) -> int:
     status = run_hook(r, "fixups")
     record(r, "fixups", filename=r.filename, handler=r.handler, status=status)
     return status
+
+
+def _request_log(r: Request) -> None:
+    """walk_location_and_if: a LogLevel in the request's sections becomes r->log."""
+    log = r.per_dir["core"].log
+    if log is not None:
+        r.log = r.server.get("core").request_log(log)
 
 
 def _access(r: Request) -> int:
@@ -464,13 +480,15 @@ def _decl_die(r: Request, status: int, phase: str) -> int:
 
 def invoke_handler(r: Request) -> int:
     """ap_invoke_handler: the handler named by r.handler, else by the content type."""
+    old = r.handler
     if r.handler is None:
         r.handler = r.content_type.split(";")[0].strip() if r.content_type else None
     status = run_hook(r, "handler")
     record(r, "handler", handler=r.handler, status=status)
+    handler, r.handler = r.handler, old  # the type's handler is only for this call (%R)
     if status == DECLINED:
         r.site.log_error(
-            r, "error", "core", f"AH00524: Handler for {r.handler} returned invalid result code 0"
+            r, "error", "core", f"AH00524: Handler for {handler} returned invalid result code 0"
         )
         return 500
     return status
@@ -505,6 +523,7 @@ def _new_request(r: Request, uri: str, *, method: str | None = None) -> Request:
     new.hostname = r.hostname
     new.headers_in = r.headers_in
     new.request_time = r.request_time
+    new.log = r.log  # rnew->log: the parent's LogLevel until the new walk
     path, sep, query = uri.partition("?")
     new.uri = path
     new.args = query if sep else None

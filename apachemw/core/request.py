@@ -54,6 +54,8 @@ class Incoming:
     # The client's address once mod_remoteip believed a proxy's header (r->useragent_ip;
     # the connection's own address stays in remote_addr): Require ip, %a, REMOTE_ADDR.
     useragent_ip: str | None = None
+    # conn_rec's log_id: made when an error-log line is written for the connection (%{c}L).
+    log_id: str | None = None
 
     @property
     def client_ip(self) -> str:
@@ -183,6 +185,10 @@ class Request:
         # unlike the next identical one (a subrequest, an error-log call).
         self.walk_checks: list[tuple[str, tuple[int, int, int] | None]] | None = None
         self.eventful = False
+        # r->log: the LogLevel of the request's sections (core.LogConf), None for the
+        # server's own; set once <Location> and <If> were walked (walk_location_and_if).
+        self.log: Any = None
+        self.log_id: str | None = None  # %L, once an error-log line named the request
 
     @property
     def initial(self) -> Request:

@@ -44,10 +44,12 @@ class BadRequestTarget(ApacheMWError):
     with its AH number, or ``""`` where Apache logs nothing at level info or above.
     """
 
-    def __init__(self, status: int, note: str) -> None:
+    def __init__(self, status: int, note: str, uri: str | None = None) -> None:
         super().__init__(f"{status}: {note}" if note else str(status))
         self.status = status
         self.note = note
+        # r->uri when the refusal came after the target was split (the access log's %U).
+        self.uri = uri
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,11 +216,14 @@ def _parse_request_uri(raw: bytes, method: str) -> _Parsed:
     ):
         raise _bad_uri(path)
     # HttpProtocolOptions Strict (the default).
+    split = None if path is None else path.decode("latin-1")
     if parsed.fragment is not None:
-        raise BadRequestTarget(400, "AH02421: HTTP Request Line; URI must not contain a fragment")
+        raise BadRequestTarget(
+            400, "AH02421: HTTP Request Line; URI must not contain a fragment", split
+        )
     if parsed.userinfo:
         raise BadRequestTarget(
-            400, "AH02422: HTTP Request Line; URI must not contain a username/password"
+            400, "AH02422: HTTP Request Line; URI must not contain a username/password", split
         )
     # ap_post_read_request: only http and https absolute targets (no forward proxy here);
     # Apache answers 400 without logging anything.

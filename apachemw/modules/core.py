@@ -75,6 +75,25 @@ ETAG_DEFAULT = ETAG_MTIME | ETAG_SIZE  # 2.4's "FileETag MTime Size"
 UNSET: Any = None
 
 
+@dataclass(frozen=True)
+class LogConf:
+    """A LogLevel in a <Directory>/<Location>/<Files>/<If> or .htaccess (ap_logconf):
+    a level (None until one is given) and per-module levels."""
+
+    level: str | None = None
+    module_levels: dict[str, str] = field(default_factory=dict)
+
+    def over(self, base: LogConf) -> LogConf:
+        """ap_merge_log_config: a level given here drops every inherited module level."""
+        if self.level is not None:
+            return self
+        return LogConf(base.level, {**base.module_levels, **self.module_levels})
+
+    def logs(self, module: str, level: str) -> bool:
+        limit = self.module_levels.get(module) or self.level or "warn"
+        return _LEVEL_RANK[level] <= _LEVEL_RANK[limit]
+
+
 @dataclass
 class CoreDir:
     """core_dir_config: what a section or .htaccess says to the core."""
@@ -102,6 +121,7 @@ class CoreDir:
     use_canonical_name: str | None = None
     allow_encoded_slashes: str | None = None
     limit_request_body: int | None = None
+    log: LogConf | None = None  # a per-directory LogLevel (core_dir_config's log)
 
     def etag_components(self) -> frozenset[str]:
         """The FileETag parts in effect, as http_etag.c computes them per request."""
@@ -188,6 +208,8 @@ def merge_dir(base: CoreDir, new: CoreDir) -> CoreDir:
     if new.if_sections:
         conf.if_sections = [*(base.if_sections or ()), *new.if_sections]
     _merge_etag(conf, new)
+    if new.log is not None:
+        conf.log = new.log if base.log is None else new.log.over(base.log)
     return conf
 
 
@@ -216,6 +238,10 @@ class CoreServer:
         """Whether a message of ``level`` from ``module`` passes LogLevel."""
         limit = (self.module_levels or {}).get(module) or self.log_level or "warn"
         return _LEVEL_RANK[level] <= _LEVEL_RANK[limit]
+
+    def request_log(self, per_dir: LogConf) -> LogConf:
+        """r->log for a request whose sections set LogLevel: theirs over the server's."""
+        return per_dir.over(LogConf(self.log_level or "warn", self.module_levels or {}))
 
 
 def create_server() -> CoreServer:
@@ -734,7 +760,8 @@ _LEVEL_RANK = {name: rank for rank, name in enumerate(LOG_LEVELS)}
 def _log_level(cmd: Cmd, args: Sequence[str]) -> None:
     """LogLevel [module:]level ...: a default, and per-module overrides."""
     conf: CoreServer = cmd.srv()
-    levels = dict(conf.module_levels or {})
+    levels = dict(conf.module_levels or {}) if cmd.path is None else {}
+    default: str | None = None
     keyword = (
         "Log level keyword must be one of emerg/alert/crit/error/warn/notice/info/debug/"
         "trace1/.../trace8"
@@ -747,13 +774,25 @@ def _log_level(cmd: Cmd, args: Sequence[str]) -> None:
             )
         if level.lower() not in LOG_LEVELS:
             raise DirectiveError(f"{module}:{level}: {keyword}" if module else keyword)
-        if cmd.path is not None:
-            continue  # a per-directory LogLevel is accepted but not applied per request
         if module:
             levels[module.lower().removeprefix("mod_").removesuffix(".c")] = level.lower()
         else:
-            conf.log_level = level.lower()
+            # A level given without a module resets the module levels set before it.
+            default, levels = level.lower(), {}
+    if cmd.path is not None:
+        _dir_log_level(cmd, default, levels)
+        return
+    conf.log_level = default or conf.log_level
     conf.module_levels = levels
+
+
+def _dir_log_level(cmd: Cmd, default: str | None, levels: dict[str, str]) -> None:
+    """LogLevel in a section or .htaccess: the request's own (r->log) once walked."""
+    conf: CoreDir = cmd.dir()
+    current = conf.log or LogConf()
+    if default is None:
+        levels = {**current.module_levels, **levels}
+    conf.log = LogConf(default or current.level, levels)
 
 
 def _set_handler(cmd: Cmd, args: Sequence[str]) -> None:

@@ -130,6 +130,27 @@ BAD: dict[str, Conf] = {
     "loglevel-bogus": Conf("LogLevel bogus\n"),
     "logformat-percent-z": Conf('LogFormat "%Z"\n'),
     "customlog-one-arg": Conf("CustomLog logs/x.log\n"),
+    "logformat-lone-percent": Conf('LogFormat "%"\n'),
+    "logformat-open-brace": Conf('LogFormat "%{Referer"\n'),
+    "logformat-modifier-only": Conf('LogFormat "%h %<"\n'),
+    "logformat-modified-percent": Conf('LogFormat "%<%"\n'),
+    "logformat-caret-unknown": Conf('LogFormat "%^xy"\n'),
+    "logformat-caret-short": Conf('LogFormat "%{X}^t"\n'),
+    "logformat-negated-unknown": Conf('LogFormat "%!200x"\n'),
+    "logformat-nickname-bad": Conf('LogFormat "%Z" nick\n'),
+    "logformat-no-args": Conf("LogFormat\n"),
+    "customlog-env-empty": Conf('CustomLog x.log "%h" env=\n'),
+    "customlog-env-bang": Conf('CustomLog x.log "%h" env=!\n'),
+    "customlog-expr-empty": Conf('CustomLog x.log "%h" expr=\n'),
+    "customlog-expr-unterminated": Conf('CustomLog x.log "%h" expr=%{\n'),
+    "customlog-expr-incomplete": Conf('CustomLog x.log "%h" "expr=1 -eq"\n'),
+    "customlog-bad-clause": Conf('CustomLog x.log "%h" foo=bar\n'),
+    "customlog-clause-before-format": Conf('CustomLog x.log "%Z" foo=bar\n'),
+    "customlog-bad-format": Conf('CustomLog x.log "%h %Z"\n'),
+    "customlog-four-args": Conf("CustomLog a b c d\n"),
+    "globallog-in-vhost": Conf('<VirtualHost *:80>\nGlobalLog x.log "%h"\n</VirtualHost>\n'),
+    "transferlog-two-args": Conf("TransferLog a b\n"),
+    "bufferedlogs-not-flag": Conf("BufferedLogs maybe\n"),
     "sethandler-two-args": Conf("SetHandler a b\n"),
     "alias-one-arg-global": Conf("Alias /a\n", ("alias",)),
     "listen-no-args": Conf("Listen\n"),
@@ -319,6 +340,12 @@ GOOD: dict[str, Conf] = {
         "<Directory /tmp>\n<RequireAll>\nRequire all granted\n<RequireAny>\n"
         "Require method GET\nRequire all denied\n</RequireAny>\n</RequireAll>\n</Directory>\n",
         AUTHZ,
+    ),
+    "log-config-forms": Conf(
+        'LogFormat "%h %{X}^ti %^FB %400,501{User-agent}i %!200,304<{Referer}i %%" nick\n'
+        'CustomLog x.log NICK ENV=!nolog\nGlobalLog |/bin/cat "%h" expr=-n%{HTTP_HOST}\n'
+        "TransferLog y.log\nBufferedLogs On\nCustomLog z.log later\n"
+        'LogFormat "%{%d/%b}t %{begin:msec}t %{pid}P" later\nLogFormat "%T"\n'
     ),
     "logformat-customlog": Conf(
         'LogFormat "%h %l %u %t \\"%r\\" %>s %b" common\nCustomLog access.log common\n'

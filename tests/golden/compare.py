@@ -7,7 +7,8 @@ A result is a dict shaped like a stored case: `status`, `headers` ([[name, value
 Compared: the status code (not the reason phrase: ASGI cannot carry one), every header
 except the per-connection or product-identity ones, the body byte for byte, the access-log
 line with only its `[%t]` field masked, and, when the actual result carries them, the
-error-log lines with time, pid/tid and client port masked.
+error-log lines with time, pid/tid and client port masked. Access-log items a suite
+marks as volatile (``{~...~}``) are compared by shape only.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ IGNORED_HEADERS = frozenset({"date", "server", "connection", "keep-alive", "tran
 BOUNDARY_TOKEN = "{boundary}"
 _BOUNDARY = re.compile(r'boundary="?([^";,\s]+)"?', re.IGNORECASE)
 _LOG_TIME = re.compile(r" \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] ")
+# Access-log items that change with every request (times, durations, process and thread
+# ids, the client's and the listener's ports): a suite's LogFormat writes each between
+# "{~" and "~}" (log_config), and only its shape is compared: every run of letters and
+# digits (with the base64 of log ids, + and /) stands for any such run; the punctuation
+# between them must match.
+_LOG_VOLATILE = re.compile(r"\{~(.*?)~\}")
+_ALNUM = re.compile(r"[0-9A-Za-z+/]+")
 _LOG_BYTES = re.compile(r'" (\d{3}) (\d+) "')
 _ERR_TIME = re.compile(r"^\[[^\]]*\d{4}\] ")
 _ERR_PID = re.compile(r"\[pid \d+(?::tid \d+)?\]")
@@ -34,6 +42,7 @@ _ERR_CLIENT = re.compile(r"\[(client|remote) ([0-9a-fA-F.:]+):\d+\]")
 
 
 def mask_log_time(line: str) -> str:
+    line = _LOG_VOLATILE.sub(lambda m: "{~" + _ALNUM.sub("w", m[1]) + "~}", line)
     return _LOG_TIME.sub(" [*] ", line, count=1)
 
 

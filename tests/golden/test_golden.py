@@ -50,6 +50,7 @@ NOT_YET: dict[str, str] = {}
 # into one HTTP_* value joined by ",", where Apache (and ASGI) keep ", ".
 WSGI_LIMITS = {
     "rewrite_server/var-header-two": "WSGI environ folds repeated headers with ','",
+    "log_config/multi-header": "WSGI environ folds repeated headers with ','",
 }
 
 
