@@ -77,9 +77,15 @@ def status_line(status: int) -> str:
 
 
 def finish(
-    engine: Engine, outcome: Outcome, status: int, sent: int, headers: list[tuple[str, str]]
+    engine: Engine,
+    outcome: Outcome,
+    status: int,
+    sent: int,
+    headers: list[tuple[str, str]],
+    aborted: bool = False,
 ) -> None:
-    """The log phase: runs once the body is sent (or the client went away)."""
+    """The log phase: runs once the body is sent (or the client went away: ``aborted``,
+    %X's "X")."""
     r = outcome.request
     if r is None:
         return
@@ -87,7 +93,7 @@ def finish(
     if not outcome.counted:
         sent = 0
     sent += outcome.extra_logged
-    t = Transaction(r, status, sent, headers, time.time())
+    t = Transaction(r, status, sent, headers, time.time(), aborted=aborted)
     for fn in engine.site.hooks.get("log_transaction", ()):
         try:
             fn(t)

@@ -161,10 +161,16 @@ class Apache:
         headers = _encode(outcome.headers)
         await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
         sent = 0
+        left = _Departure(receive) if _streams(outcome, pathsend) else None
         try:
-            sent = await _send_body(send, outcome, pathsend)
+            sent = await _send_body(send, outcome, pathsend, left)
         finally:
-            finish(self.engine, outcome, outcome.status, sent, outcome.headers)
+            aborted = left is not None and left.stop()
+            if aborted:
+                # Apache counted the whole file before writing it: %b is its size even
+                # for a client that left mid-way (security.md G06); %X says "X".
+                sent = _planned_length(outcome.headers, sent)
+            finish(self.engine, outcome, outcome.status, sent, outcome.headers, aborted)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A websocket handshake is a GET to Apache: it goes through every phase, and
@@ -242,7 +248,59 @@ class Apache:
             finish(self.engine, outcome, seen["status"], seen["sent"], seen["headers"])
 
 
-async def _send_body(send: Send, outcome: Outcome, pathsend: bool) -> int:
+class _Departure:
+    """Watches for the client going away while a large file streams (http.disconnect;
+    uvicorn's send() says nothing once the client is gone), so the stream stops early
+    and the log line says "X"."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._task = asyncio.ensure_future(self._watch(receive))
+        self.completed = False  # set once the last piece was handed to the server
+
+    @staticmethod
+    async def _watch(receive: Receive) -> bool:
+        finished_body = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return True
+            if not message.get("more_body"):
+                # After the request body receive() must wait for the disconnect; a
+                # server that answers again at once is not watched (no busy loop).
+                finished_body += 1
+                if finished_body > 1:
+                    return False
+
+    @property
+    def gone(self) -> bool:
+        return self._task.done() and not self._task.cancelled() and self._task.result()
+
+    def stop(self) -> bool:
+        """Stop watching; whether the client left before the body was all sent (once
+        the last piece is out, the server reports a disconnect anyway)."""
+        gone = self.gone and not self.completed
+        self._task.cancel()
+        return gone
+
+
+def _streams(outcome: Outcome, pathsend: bool) -> bool:
+    """Only a file too large for one message, sent by us in pieces, is worth watching."""
+    fbody = outcome.file
+    if outcome.head_only or fbody is None or (pathsend and fbody.parts is None):
+        return False
+    return fbody.size > SMALL.max_file
+
+
+def _planned_length(headers: list[tuple[str, str]], sent: int) -> int:
+    for name, value in headers:
+        if name.lower() == "content-length" and value.isdigit():
+            return int(value)
+    return sent
+
+
+async def _send_body(
+    send: Send, outcome: Outcome, pathsend: bool, left: _Departure | None = None
+) -> int:
     """Send the body; returns the bytes sent, for the log phase."""
     fbody = outcome.file
     if outcome.head_only or fbody is None:
@@ -260,7 +318,7 @@ async def _send_body(send: Send, outcome: Outcome, pathsend: bool) -> int:
         body = data[: fbody.size] if fbody.parts is None else _slices(data, fbody.parts)
         await send({"type": "http.response.body", "body": body})
         return len(body)
-    return await _stream(send, fbody)
+    return await _stream(send, fbody, left)
 
 
 STREAM_CHUNK = 256 * 1024
@@ -281,7 +339,7 @@ def _pieces(fbody: FileBody) -> list[bytes | tuple[int, int] | None]:
     return list(fbody.parts) if fbody.parts is not None else [None]
 
 
-async def _stream(send: Send, fbody: FileBody) -> int:
+async def _stream(send: Send, fbody: FileBody, left: _Departure | None = None) -> int:
     """A large file in bounded chunks read in the thread pool, the next read
     running while the previous chunk is being sent."""
     loop = asyncio.get_running_loop()
@@ -310,8 +368,12 @@ async def _stream(send: Send, fbody: FileBody) -> int:
                 if more
                 else None
             )
+            if left is not None and left.gone:
+                break  # nobody is reading: stop reading the file
             await send({"type": "http.response.body", "body": chunk, "more_body": more})
             sent += len(chunk)
+            if left is not None and not more:
+                left.completed = True
     finally:
         if pending is not None:  # the client went away mid-file: let the read finish
             with contextlib.suppress(Exception):

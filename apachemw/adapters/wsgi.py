@@ -100,7 +100,7 @@ class _Body:
     def __init__(
         self,
         chunks: Iterator[bytes],
-        done: Callable[[int], None],
+        done: Callable[[int, bool], None],
         closer: Callable[[], None] | None = None,
     ) -> None:
         self._chunks = chunks
@@ -108,11 +108,15 @@ class _Body:
         self._closer = closer
         self._sent = 0
         self._closed = False
+        self._started = False
+        self._exhausted = False
 
     def __iter__(self) -> Iterator[bytes]:
+        self._started = True
         for chunk in self._chunks:
             self._sent += len(chunk)
             yield chunk
+        self._exhausted = True
 
     def close(self) -> None:
         if self._closed:
@@ -122,7 +126,8 @@ class _Body:
             if self._closer is not None:
                 self._closer()
         finally:
-            self._done(self._sent)
+            # The server closes a body it stopped reading when the client went away.
+            self._done(self._sent, self._started and not self._exhausted)
 
 
 def _file_chunks(path: str, parts: list[bytes | tuple[int, int]] | None) -> Iterator[bytes]:
@@ -179,8 +184,13 @@ class Apache:
         headers = [(k, v) for k, v in outcome.headers]
         start_response(status_line(outcome.status), headers)
 
-        def done(sent: int) -> None:
-            finish(self.engine, outcome, outcome.status, sent, headers)
+        def done(sent: int, aborted: bool = False) -> None:
+            if aborted:
+                # Apache counted the whole answer before writing it (the content-length
+                # filter sees the file at once): %b is its size even for a client that
+                # left (security.md G06); %X says "X".
+                sent = _planned_length(headers, sent)
+            finish(self.engine, outcome, outcome.status, sent, headers, aborted)
 
         if outcome.head_only or outcome.file is None:
             body = b"" if outcome.head_only else outcome.body
@@ -224,8 +234,8 @@ class Apache:
 
         result = self.app(inner, inner_start)
 
-        def done(sent: int) -> None:
-            finish(self.engine, outcome, seen["status"], sent, seen["headers"])
+        def done(sent: int, aborted: bool = False) -> None:
+            finish(self.engine, outcome, seen["status"], sent, seen["headers"], aborted)
 
         closer = getattr(result, "close", None)
         if environ.get("REQUEST_METHOD") == "HEAD":
@@ -252,7 +262,7 @@ def _wsgi_str(text: str) -> str:
 class _LoggedFile:
     """A file handed to wsgi.file_wrapper that runs the log phase on close()."""
 
-    def __init__(self, path: str, done: Callable[[int], None], size: int) -> None:
+    def __init__(self, path: str, done: Callable[[int, bool], None], size: int) -> None:
         self._handle = open(path, "rb")  # noqa: SIM115 - closed by the server via close()
         self._done = done
         self._size = size
@@ -269,7 +279,17 @@ class _LoggedFile:
             return
         self._closed = True
         self._handle.close()
-        self._done(self._size)
+        # The server may send it with sendfile() and never read(): whether the client
+        # stayed to the end is not known here.
+        self._done(self._size, False)
+
+
+def _planned_length(headers: list[tuple[str, str]], sent: int) -> int:
+    """The answer's Content-Length, or what was sent when it has none."""
+    for name, value in headers:
+        if name.lower() == "content-length" and value.isdigit():
+            return int(value)
+    return sent
 
 
 def _replace_http_headers(environ: Environ, headers: list[tuple[str, str]]) -> None:
