@@ -48,9 +48,13 @@ class Server:
     modules: dict[str, Module]
     is_virtual: bool = False
     names: list[str] = field(default_factory=list)
+    # s->server_hostname: ServerName, or for a virtual host without one the name
+    # vhost.c gives it (the main server's, or its address's reverse DNS name).
     server_name: str | None = None
     port: int | None = None
     addresses: list[str] = field(default_factory=list)
+    # The <VirtualHost> addresses parsed: (host as written, port; 0 for any port).
+    vhost_addrs: list[tuple[str, int]] = field(default_factory=list)
     mods: dict[str, Any] = field(default_factory=dict)
     defaults: DirConf = field(default_factory=dict)
     dir_sections: list[Section] = field(default_factory=list)

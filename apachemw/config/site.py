@@ -28,6 +28,7 @@ from apachemw.config.directives import (
 from apachemw.config.htaccess import HtaccessCache
 from apachemw.config.model import DirConf, Section, Server, merge_dir_configs
 from apachemw.config.parser import Node, ParseEnv, parse_file, parse_text
+from apachemw.config.vhosts import Chain, VhostMap, build_map, by_name, by_path, fallback_name
 from apachemw.config.walker import Registry, WalkContext, walk
 from apachemw.core import errorlog
 from apachemw.core.uri_escape import escape_log_bytes
@@ -79,6 +80,7 @@ class Site:
         self.app_named = False
         self.listen: list[tuple[str, int]] = []
         self.walk_cache: dict[tuple[int, str], Any] = {}
+        self.vhost_map = VhostMap()
         # Request headers that modules read: a request carrying one is never
         # answered from the static memo (core.memo). Modules add theirs here.
         self.memo_headers: frozenset[str] = frozenset()
@@ -163,23 +165,25 @@ class Site:
 
     # -- servers ------------------------------------------------------------------
 
-    def select_server(self, host: str | None, port: int) -> Server:
-        """Name-based virtual host selection: ServerName, then ServerAlias."""
-        if not self.vhosts or not host:
-            return self.vhosts[0] if self.vhosts else self.main
-        name = host.lower()
-        for vhost in self.vhosts:
-            if not _port_matches(vhost, port):
-                continue
-            core = vhost.get("core")
-            if core.server_name and core.server_name.lower() == name:
-                return vhost
-            if any(_alias_matches(alias, name) for alias in core.aliases):
-                return vhost
-        for vhost in self.vhosts:
-            if _port_matches(vhost, port):
-                return vhost
-        return self.main
+    def connection_server(self, local_ip: str, port: int) -> tuple[Server, Chain | None]:
+        """ap_update_vhost_given_ip: the server a connection to this address starts
+        with, and the chain of name-based hosts to choose from by Host."""
+        chain = self.vhost_map.for_connection(local_ip, port) if self.vhosts else None
+        if chain is None:
+            return self.main, None
+        server: Server = chain.server
+        return server, chain
+
+    def request_server(
+        self, base: Server, chain: Chain | None, host: str | None, port: int, uri: str = ""
+    ) -> Server:
+        """ap_update_vhost_from_headers: within the connection's chain, the host the
+        request names (ServerName, ServerAlias, the <VirtualHost> name), or by
+        ServerPath when it names none; otherwise the chain's default."""
+        if chain is None or chain.names is None:
+            return base
+        found = by_name(chain, host, port) if host else by_path(chain, uri, port)
+        return found if found is not None else base
 
     def log_error(
         self, r: Any, level: str, module: str, message: str, error: OSError | None = None
@@ -233,20 +237,6 @@ def _stderr_writer() -> Callable[[str], None]:
     return write
 
 
-def _port_matches(vhost: Server, port: int) -> bool:
-    for address in vhost.addresses:
-        _, _, vport = address.rpartition(":")
-        if ":" not in address or vport in ("*", "") or vport == str(port):
-            return True
-    return not vhost.addresses
-
-
-def _alias_matches(alias: str, name: str) -> bool:
-    import fnmatch
-
-    return fnmatch.fnmatchcase(name, alias.lower())
-
-
 def _htaccess_env(env: ParseEnv) -> ParseEnv:
     return ParseEnv(
         server_root=env.server_root,
@@ -270,6 +260,27 @@ def _reorder(sections: list[Section]) -> list[Section]:
     return [s for _, s in indexed]
 
 
+def _name_vhosts(site: Site) -> None:
+    """Each virtual host's s->server_hostname (its ServerName, or vhost.c's fallback,
+    which it also answers with) and the address chains requests are matched with."""
+    main_core = site.main.get("core")
+    site.main.server_name = main_core.server_name
+    for vhost in site.vhosts:
+        own = vhost.mods.get("core")
+        name = own.server_name if own is not None else None
+        if not name:
+            name, problem = fallback_name(vhost, main_core.server_name)
+            if problem is not None:
+                site.log_error(None, "error", "core", problem)
+            vhost.module(site.modules["core"]).server_name = name
+        vhost.server_name = name
+    site.vhost_map = build_map(site.vhosts, main_core.server_port or 0)
+    for host in site.vhost_map.unresolved:
+        site.log_error(
+            None, "error", "core", f"AH00547: Could not resolve host name {host} -- ignoring!"
+        )
+
+
 def _fixup_vhosts(site: Site) -> None:
     main = site.main
     for server in (main, *site.vhosts):
@@ -278,6 +289,7 @@ def _fixup_vhosts(site: Site) -> None:
                 server.defaults[module.name] = (
                     _server_default_dir(module) if server is main else module.create_dir()
                 )
+    _name_vhosts(site)
     for vhost in site.vhosts:
         for name, module in site.modules.items():
             if module.create_server is None:

@@ -67,6 +67,7 @@ class StaticMemo:
             incoming.local_target(),
             host,
             incoming.scheme,
+            incoming.local_addr,  # IP-based virtual hosts
             incoming.local_port,
             incoming.protocol,
         )

@@ -13,7 +13,6 @@ stop at the first that is not OK.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 import traceback
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from apachemw.config.htaccess import NeedsBlockingIO
+from apachemw.config.vhosts import fix_hostname
 from apachemw.core import regex as apache_regex
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
 from apachemw.core.http import http_date, invalid_header
@@ -90,7 +90,6 @@ def _log_regex_timeout(pattern: apache_regex.Pattern, subject: str) -> None:
 
 apache_regex.add_timeout_hook(_log_regex_timeout)
 
-_HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]*)(:[0-9]*)?$")
 VERSION = "Apache/2.4.71 (Debian)"
 _BANNERS = {
     "prod": "Apache",
@@ -256,7 +255,9 @@ def read_request(r: Request) -> int:
     """What ap_read_request checks before any module runs: Host and the target."""
     inc = r.incoming
     host = r.headers_in.get("host")
-    r.server = r.site.select_server(None, inc.local_port)
+    base, chain = r.site.connection_server(inc.local_addr, inc.local_port)
+    r.notes["vhost-chain"] = (base, chain)
+    r.server = base
     r.per_dir = r.server.defaults
     r.unparsed_uri = r.uri = inc.target.decode("latin-1")
     refused = _header_limits(r)
@@ -273,13 +274,12 @@ def read_request(r: Request) -> int:
         return 400
     name = None
     if host is not None:
-        match = _HOST_RE.match(host.strip().rstrip("."))
-        if not match or "," in host:
+        name = fix_hostname(host.strip())
+        if name is None:
             r.site.log_error(
                 r, "debug", "core", f"AH00550: Client sent malformed Host header: {host}"
             )
             return 400
-        name = match.group(1).lower()
     status = _parse_for(r, name)
     target_host = r.notes.pop("target-host", None)
     if status == OK and target_host and target_host != name:
@@ -321,7 +321,8 @@ def _header_limits(r: Request) -> int:
 def _parse_for(r: Request, name: str | None) -> int:
     """Parse the target with the slash settings of the server ``name`` selects."""
     r.hostname = name
-    r.server = r.site.select_server(name, r.incoming.local_port)
+    base, chain = r.notes["vhost-chain"]
+    r.server = r.site.request_server(base, chain, name, r.incoming.local_port)
     r.per_dir = r.server.defaults
     slashes = r.server.defaults["core"].allow_encoded_slashes or "off"
     merge = r.server.get("core").merge_slashes is not False
@@ -347,6 +348,10 @@ def _parse_for(r: Request, name: str | None) -> int:
     r.args = target.args
     r.unparsed_uri = target.unparsed
     r.notes["parsed-uri"] = target.uri
+    if name is None and chain is not None:
+        # No host name to go by: ServerPath may still pick a name-based host.
+        r.server = r.site.request_server(base, chain, None, r.incoming.local_port, r.uri)
+        r.per_dir = r.server.defaults
     return OK
 
 

@@ -224,6 +224,7 @@ class CoreServer:
     trace_enable: str | None = None
     server_name: str | None = None
     server_port: int | None = None
+    server_path: str | None = None
     aliases: list[str] = field(default_factory=list)
     server_admin: str | None = None
     hostname_lookups: str | None = None
@@ -386,10 +387,19 @@ def _virtualhost_section(cmd: Cmd, args: Sequence[str]) -> None:
     ctx = _ctx(cmd)
     if ctx.server.is_virtual:
         raise DirectiveError("<VirtualHost> cannot occur within <VirtualHost> section")
+    from apachemw.config.vhosts import AddressError, parse_addresses
+
+    words = list(_section_words(cmd))
+    main_port = ctx.server.get("core").server_port or 0
+    try:
+        parsed = parse_addresses(words, main_port)
+    except AddressError as exc:
+        raise DirectiveError(str(exc)) from None
     vhost = Server(
         modules=ctx.server.modules,
         is_virtual=True,
-        addresses=list(_section_words(cmd)),
+        addresses=words,
+        vhost_addrs=parsed,
         file=cmd.node.file,
         line=cmd.node.line,
     )
@@ -1118,7 +1128,13 @@ _DIRECTIVES = (
         "A name or names alternately used to access the server",
         _server_alias,
     ),
-    accepted("ServerPath", Args.TAKE1, S, "The pathname the server can be reached at"),
+    row(
+        "ServerPath",
+        Args.TAKE1,
+        S,
+        "The pathname the server can be reached at",
+        _set_srv("server_path"),
+    ),
     accepted("Timeout", Args.TAKE1, S, "Timeout duration (sec)"),
     accepted(
         "ContentDigest",
