@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     test = sub.add_parser("configtest", help="check a configuration like apache2 -t")
     test.add_argument("-f", dest="config", required=True)
     test.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME")
+    test.add_argument(
+        "-S",
+        dest="dump",
+        action="store_true",
+        help="print the virtual host map and run settings, as apachectl -S",
+    )
     why = sub.add_parser("explain", help="trace what the phases do to one request")
     why.add_argument("url", help="the request-target, e.g. /old/page?x=1")
     why.add_argument("-f", dest="config", required=True)
@@ -135,6 +141,11 @@ def _configtest(args: argparse.Namespace) -> int:
         return 1
     for warning in site.warnings:
         print(warning, file=sys.stderr)
+    if args.dump:
+        from apachemw.config.vhosts import dump, run_settings
+
+        print(dump(site.vhost_map) + run_settings(site, args.defines), end="")
+        return 0
     print("Syntax OK")
     return 0
 

@@ -29,6 +29,7 @@ __all__ = [
     "fix_hostname",
     "matches_aliases",
     "parse_addresses",
+    "run_settings",
 ]
 
 _WILDCARDS = ("*", "_default_")
@@ -403,9 +404,44 @@ def _dump_chain(chain: Chain) -> list[str]:
     return lines
 
 
+def _bucket(ip: str) -> int:
+    """hash_addr: Apache lists exact addresses by hash bucket (of the last four bytes
+    of the address, read in machine order), so -S prints them in that order."""
+    packed = ipaddress.ip_address(ip).packed[-4:]
+    key = int.from_bytes(packed, "little")
+    key ^= key >> 16
+    return ((key >> 8) ^ key) % 256
+
+
 def dump(vmap: VhostMap) -> str:
-    """The "VirtualHost configuration:" part of ``apachectl -S``."""
+    """The "VirtualHost configuration:" part of ``apachectl -S``: exact addresses by
+    hash bucket (within one, the later-made chain first), then the default list."""
+    made = {id(chain): index for index, chain in enumerate(vmap.exact)}
+    exact = sorted(vmap.exact, key=lambda c: (_bucket(c.addr.ip or "0.0.0.0"), -made[id(c)]))
     lines = ["VirtualHost configuration:"]
-    for chain in (*vmap.exact, *vmap.defaults):
+    for chain in (*exact, *vmap.defaults):
         lines += _dump_chain(chain)
     return "\n".join(lines) + "\n"
+
+
+def run_settings(site: Any, defines: list[str]) -> str:
+    """The DUMP_RUN_CFG lines of ``apachectl -S`` that apachemw has: ServerRoot, the
+    main server's DocumentRoot and ErrorLog, the defines."""
+    core = site.main.get("core")
+    lines = [
+        f'ServerRoot: "{site.server_root}"',
+        f'Main DocumentRoot: "{core.document_root or "/var/www/html"}"',
+        f'Main ErrorLog: "{_error_log_path(site, core.error_log)}"',
+    ]
+    lines += [f"Define: {name}" for name in (*defines, "DUMP_VHOSTS", "DUMP_RUN_CFG")]
+    return "\n".join(lines) + "\n"
+
+
+def _error_log_path(site: Any, value: str | None) -> str:
+    import os
+
+    if not value:
+        return os.path.join(site.server_root, "logs/error_log")
+    if value.startswith(("|", "syslog")) or os.path.isabs(value):
+        return value
+    return os.path.join(site.server_root, value)

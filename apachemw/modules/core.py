@@ -270,6 +270,7 @@ def merge_server(base: CoreServer, virt: CoreServer) -> CoreServer:
         if value is not None:
             setattr(conf, name, value)
     conf.aliases = list(virt.aliases)
+    conf.server_path = virt.server_path  # s->path belongs to its own host only
     return conf
 
 

@@ -60,10 +60,19 @@ def core_translate(r: Request) -> int:
             r, "error", "core", f"AH00126: Invalid URI in request '{r.uri}' '{r.the_request}'"
         )
         return 400
-    root = r.server.get("core").document_root or "/var/www/html"
-    path = r.uri.lstrip("/")
+    core = r.server.get("core")
+    root = core.document_root or "/var/www/html"
+    uri = r.uri
+    prefix = core.server_path
+    if (
+        prefix
+        and uri.startswith(prefix)
+        and (prefix.endswith("/") or uri[len(prefix) : len(prefix) + 1] in ("", "/"))
+    ):
+        uri = uri[len(prefix) :]  # ServerPath names this host's part of the URL space
+    path = uri.lstrip("/")
     r.filename = root.rstrip("/") + "/" + path if path else root.rstrip("/") + "/"
-    if not path and not r.uri.endswith("/"):
+    if not path and not uri.endswith("/"):
         r.filename = root
     r.canonical_filename = r.filename
     return OK

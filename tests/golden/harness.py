@@ -51,6 +51,9 @@ class Case:
     name: str
     raw: bytes
     note: str
+    # The local address the request is sent to (IP-based virtual hosts); the suite's
+    # config must Listen on it too. Any 127.x.y.z address reaches loopback.
+    address: str = "127.0.0.1"
 
 
 def _b(value: str | bytes) -> bytes:

@@ -98,8 +98,8 @@ def _wait_listening(proc: subprocess.Popen[bytes], root: str, port: int) -> None
     raise SystemExit(f"apache2 did not listen on port {port} within 15 s")
 
 
-def send(raw: bytes, port: int) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT) as s:
+def send(raw: bytes, port: int, address: str = "127.0.0.1") -> bytes:
+    with socket.create_connection((address, port), timeout=READ_TIMEOUT) as s:
         s.sendall(raw)
         chunks = []
         while True:
@@ -160,15 +160,17 @@ def unroot(text: str, root: str) -> str:
 
 def record_case(case: Case, port: int, root: str, logs: tuple[LogTail, LogTail]) -> dict[str, Any]:
     access, errors = logs
-    data = send(case.raw, port)
+    data = send(case.raw, port, case.address)
     log = access.new_lines(LOG_WAIT)
     # The error log is written before the access log (log_transaction runs last).
     err = errors.new_lines(0.0)
     status, reason, headers, body = parse_response(data)
     body = body.replace(root.encode(), ROOT_TOKEN.encode())
+    extra = {"address": case.address} if case.address != "127.0.0.1" else {}
     return {
         "name": case.name,
         "note": case.note,
+        **extra,
         "raw": case.raw.decode("latin-1"),
         "status": status,
         "reason": reason,

@@ -124,7 +124,7 @@ def parse_raw(raw: bytes) -> tuple[str, bytes, str, list[tuple[bytes, bytes]], b
     return method.decode("latin-1"), target, version.decode("latin-1"), headers, body
 
 
-def wsgi_environ(raw: bytes) -> dict[str, Any]:
+def wsgi_environ(raw: bytes, address: str = "127.0.0.1") -> dict[str, Any]:
     method, target, version, headers, body = parse_raw(raw)
     raw_path, _, query = target.partition(b"?")
     # Servers give PATH_INFO the path of an absolute-form target and leave it
@@ -143,6 +143,7 @@ def wsgi_environ(raw: bytes) -> dict[str, Any]:
         "REQUEST_URI": target.decode("latin-1"),
         "RAW_URI": target.decode("latin-1"),
         "SERVER_NAME": "localhost",
+        "SERVER_ADDR": address,  # mod_wsgi's key: the address the request came in on
         "SERVER_PORT": str(LISTEN_PORT),
         "SERVER_PROTOCOL": version,
         "REMOTE_ADDR": "127.0.0.1",
@@ -182,7 +183,9 @@ def _asgi_app(conf: str) -> Any:
     return ASGIApache(None, config=conf)
 
 
-def run_wsgi(conf: str, raw: bytes) -> tuple[int, list[list[str]], bytes]:
+def run_wsgi(
+    conf: str, raw: bytes, address: str = "127.0.0.1"
+) -> tuple[int, list[list[str]], bytes]:
     app = _wsgi_app(conf)
     captured: dict[str, Any] = {}
 
@@ -205,7 +208,7 @@ def run_wsgi(conf: str, raw: bytes) -> tuple[int, list[list[str]], bytes]:
         warnings.filterwarnings("ignore", message="Unquoted etag", category=HTTPWarning)
         if raw.startswith(b"HEAD "):
             warnings.filterwarnings("ignore", message="Content-Length and the number")
-        result = app(wsgi_environ(raw), start_response)
+        result = app(wsgi_environ(raw, address), start_response)
         try:
             body = b"".join(result)
         finally:
@@ -216,7 +219,7 @@ def run_wsgi(conf: str, raw: bytes) -> tuple[int, list[list[str]], bytes]:
     return status, [[n, v] for n, v in captured["headers"]], body
 
 
-def asgi_scope(raw: bytes) -> tuple[dict[str, Any], bytes]:
+def asgi_scope(raw: bytes, address: str = "127.0.0.1") -> tuple[dict[str, Any], bytes]:
     method, target, _version, headers, body = parse_raw(raw)
     # What uvicorn's h11 protocol builds (uvicorn/protocols/http/h11_impl.py).
     raw_path, _, query = target.partition(b"?")
@@ -232,15 +235,17 @@ def asgi_scope(raw: bytes) -> tuple[dict[str, Any], bytes]:
         "root_path": "",
         "headers": [(n.lower(), v) for n, v in headers],
         "client": ("127.0.0.1", CLIENT_PORT),
-        "server": ("127.0.0.1", LISTEN_PORT),
+        "server": (address, LISTEN_PORT),
         "state": {},
     }
     return scope, body
 
 
-def run_asgi(conf: str, raw: bytes) -> tuple[int, list[list[str]], bytes]:
+def run_asgi(
+    conf: str, raw: bytes, address: str = "127.0.0.1"
+) -> tuple[int, list[list[str]], bytes]:
     app = _asgi_app(conf)
-    scope, body = asgi_scope(raw)
+    scope, body = asgi_scope(raw, address)
     incoming = [
         {"type": "http.request", "body": body, "more_body": False},
         {"type": "http.disconnect"},
@@ -271,7 +276,7 @@ def test_golden(sites: dict[str, Site], suite: str, case: dict[str, Any], adapte
     for attempt in ("first", "repeated"):
         mark = site.mark()
         sent_at = time.time()
-        status, headers, body = run(site.conf, raw)
+        status, headers, body = run(site.conf, raw, case.get("address", "127.0.0.1"))
         log, err = site.since(mark)
         actual = {
             "status": status,
