@@ -113,6 +113,10 @@ class Module:
     hooks: dict[str, tuple[int, Callable[..., Any]]] = field(default_factory=dict)
     # A second hook in a phase that already has one (mod_rewrite's fixups).
     more_hooks: tuple[tuple[str, int, Callable[..., Any]], ...] = ()
+    # A virtual host without any of this module's directives normally shares the main
+    # server's config (merge_server_configs). True: it gets the module's defaults
+    # instead, as mod_rewrite arranges by ignoring a config made for another server.
+    fresh_in_vhosts: bool = False
 
     @property
     def source(self) -> str:

@@ -295,13 +295,17 @@ def _fixup_vhosts(site: Site) -> None:
             if module.create_server is None:
                 continue
             base = main.get(name)
-            # Apache gives every virtual host a fresh config of every module and
-            # merges it onto the main server's (ap_fixup_virtual_hosts).
-            virt = vhost.mods.get(name) or module.create_server()
-            if module.merge_server is not None:
+            virt = vhost.mods.get(name)
+            if virt is None and module.fresh_in_vhosts:
+                vhost.mods[name] = module.create_server()
+            elif virt is None:
+                # A module none of whose directives appear in the virtual host has no
+                # config there, and takes the main server's as it is, lists and all
+                # (merge_server_configs; recorded: "UserDir disabled bob" reaches a
+                # virtual host without UserDir lines, but not one with its own).
+                vhost.mods[name] = base
+            elif module.merge_server is not None:
                 vhost.mods[name] = module.merge_server(base, virt)
-            else:
-                vhost.mods[name] = virt
         vhost.defaults = merge_dir_configs(site.modules, main.defaults, vhost.defaults)
         vhost.dir_sections = main.dir_sections + vhost.dir_sections
         vhost.url_sections = main.url_sections + vhost.url_sections

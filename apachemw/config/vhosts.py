@@ -85,7 +85,7 @@ def _split_host_port(word: str) -> tuple[str, str]:
         return word, ""  # a bare IPv6 address
     host, colon, port = word.partition(":")
     if colon and not port:
-        raise AddressError("The address or port is invalid")
+        return word, ""  # apr takes "name:" for a name, which then fails to resolve
     return host, port
 
 

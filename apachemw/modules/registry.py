@@ -34,6 +34,7 @@ from apachemw.modules import (
     mod_remoteip,
     mod_rewrite,
     mod_setenvif,
+    mod_userdir,
     mod_wsgi,
     process,
 )
@@ -77,6 +78,7 @@ def all_modules() -> list[Module]:
         mod_access_compat.MODULE,
         mod_auth_basic.MODULE,
         mod_alias.MODULE,
+        mod_userdir.MODULE,
         mod_dir.MODULE,
         mod_autoindex.MODULE,
         mod_rewrite.MODULE,

@@ -250,6 +250,10 @@ BAD: dict[str, Conf] = {
     "multiviewsmatch-negotiated-filters": _dir("MultiviewsMatch NegotiatedOnly Filters", MIME),
     "multiviewsmatch-handlers-negotiated": _dir("MultiviewsMatch Handlers NegotiatedOnly", MIME),
     "multiviewsmatch-bogus": _dir("MultiviewsMatch Everything", MIME),
+    "userdir-empty": Conf("UserDir\n", ("userdir",)),
+    "userdir-in-directory": _dir("UserDir public_html", ("userdir",)),
+    "virtualhost-port-only": Conf("<VirtualHost 80>\n</VirtualHost>\n"),
+    "virtualhost-bad-port": Conf("<VirtualHost 127.0.0.1:99999>\n</VirtualHost>\n"),
     "multiviewsmatch-in-location": Conf(
         "<Location /x>\nMultiviewsMatch Any\n</Location>\n", (*AUTHZ, *MIME)
     ),
@@ -269,6 +273,17 @@ GOOD: dict[str, Conf] = {
         (*AUTHZ, *NEG, *MIME),
     ),
     "multiviewsmatch-repeated-any": _dir("MultiviewsMatch Any Any", MIME),
+    "userdir-forms": Conf(
+        "UserDir public_html /srv/*/www http://example.com/~*\nUserDir disabled root bob\n"
+        "UserDir enabled alice\nUserDir disabled\n<VirtualHost *:80>\nUserDir enabled\n"
+        "</VirtualHost>\n",
+        ("userdir",),
+    ),
+    "virtualhost-empty-port": Conf("<VirtualHost 127.0.0.1:>\n</VirtualHost>\n"),
+    "virtualhost-forms": Conf(
+        "<VirtualHost *:* _default_:81 127.0.0.1 [::1]:8080 localhost:82>\n"
+        "ServerPath /legacy\n</VirtualHost>\n"
+    ),
     "if-chain-nested": _dir(
         "<If \"-n req('X-A')\">\nForceType text/x-a\n<If \"-n req('X-B')\">\n"
         "ForceType text/x-b\n</If>\n</If>\n<ElseIf \"%{REQUEST_METHOD} == 'POST'\">\n"

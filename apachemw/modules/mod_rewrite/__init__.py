@@ -58,4 +58,6 @@ MODULE = Module(
     },
     # hook_mimetype ([T=], [H=]) runs in fixups at LAST, after mod_dir.
     more_hooks=(("fixups", 21, hooks.hook_mimetype),),
+    # hook_uri2file declines when the server config is not the request server's own.
+    fresh_in_vhosts=True,
 )
