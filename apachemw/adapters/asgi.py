@@ -111,6 +111,10 @@ def _app_scope(scope: Scope, outcome: Outcome) -> Scope:
         inner["headers"] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in call.headers]
     if "REMOTE_ADDR" in call.env:  # mod_remoteip's client, not the proxy's address
         inner["client"] = (call.env["REMOTE_ADDR"], int(call.env.get("REMOTE_PORT", 0)))
+    extensions = scope.get("extensions")
+    if extensions and _EARLY_HINT in extensions and not outcome.interim_allowed:
+        # Early hints would be dropped here: the app is told it cannot send them.
+        inner["extensions"] = {k: v for k, v in extensions.items() if k != _EARLY_HINT}
     return inner
 
 
@@ -155,8 +159,12 @@ class Apache:
         incoming = incoming_from_scope(scope)
         pathsend = "http.response.pathsend" in (scope.get("extensions") or {})
         outcome = await _decide(self.engine, incoming)
+        hints = _EARLY_HINT in (scope.get("extensions") or {}) and outcome.interim_allowed
+        if hints and outcome.early_links:
+            links = [link.encode("latin-1", "replace") for link in outcome.early_links]
+            await send({"type": _EARLY_HINT, "links": links})
         if outcome.app is not None and self.app is not None:
-            await self._call_app(scope, receive, send, outcome)
+            await self._call_app(scope, receive, _hints_passed(send, hints), outcome)
             return
         headers = _encode(outcome.headers)
         await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
@@ -246,6 +254,22 @@ class Apache:
             await self.app(inner, receive, wrapped_send)
         finally:
             finish(self.engine, outcome, seen["status"], seen["sent"], seen["headers"])
+
+
+_EARLY_HINT = "http.response.early_hint"
+
+
+def _hints_passed(send: Send, allowed: bool) -> Send:
+    """The app's send, with its early hints dropped when they may not be sent (no
+    server support, HTTP/1.0, or H2EarlyHints off over HTTP/2)."""
+    if allowed:
+        return send
+
+    async def filtered(message: Message) -> None:
+        if message.get("type") != _EARLY_HINT:
+            await send(message)
+
+    return filtered
 
 
 class _Departure:

@@ -175,6 +175,7 @@ class Engine:
             final = _last(r)
         assert final.outcome is not None
         final.outcome.request = final
+        _interim(r, final.outcome)
         if final.outcome.app is None:
             outcome = final.outcome
             if outcome.error_page:
@@ -201,6 +202,14 @@ class Engine:
 
 
 HeaderList = list[tuple[str, str]]
+
+
+def _interim(r: Request, outcome: Outcome) -> None:
+    """Interim answers: HTTP/1.1 passes a handler's on (not to an HTTP/1.0 client);
+    over HTTP/2 mod_http2 decides (H2EarlyHints) and may have a 103 of its own."""
+    notes = r.notes
+    outcome.early_links = list(notes.get("early-hint-links", ()))
+    outcome.interim_allowed = notes.get("interim-allowed", r.protocol == "HTTP/1.1")
 
 
 def output_headers(

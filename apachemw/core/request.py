@@ -268,3 +268,7 @@ class Outcome:
     # For the app: the err_headers_out that go out with its answer, kept apart from
     # ``headers`` (headers_out) for the output filters (``Header always``).
     err_headers: list[tuple[str, str]] = field(default_factory=list)
+    # A 103 Early Hints to send first (its Link values), and whether interim answers
+    # (this one, or an app's) may reach the client at all (mod_http2, core).
+    early_links: list[str] = field(default_factory=list)
+    interim_allowed: bool = False

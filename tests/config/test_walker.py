@@ -250,6 +250,14 @@ BAD: dict[str, Conf] = {
     "multiviewsmatch-negotiated-filters": _dir("MultiviewsMatch NegotiatedOnly Filters", MIME),
     "multiviewsmatch-handlers-negotiated": _dir("MultiviewsMatch Handlers NegotiatedOnly", MIME),
     "multiviewsmatch-bogus": _dir("MultiviewsMatch Everything", MIME),
+    "h2pushresource-three": _dir("H2PushResource /a /b critical", ("http2",)),
+    "h2pushresource-last": _dir("H2PushResource /a later", ("http2",)),
+    "h2pushresource-add-last": _dir("H2PushResource add /a later", ("http2",)),
+    "h2earlyhints-bogus": Conf("H2EarlyHints maybe\n", ("http2",)),
+    "h2earlyhints-in-directory": _dir("H2EarlyHints on", ("http2",)),
+    "h2earlyhint-one-arg": _dir("H2EarlyHint Link", ("http2",)),
+    "h2earlyhint-blank": _dir('H2EarlyHint Link "   "', ("http2",)),
+    "h2earlyhint-control": _dir('H2EarlyHint Link "a\x01b"', ("http2",)),
     "userdir-empty": Conf("UserDir\n", ("userdir",)),
     "userdir-in-directory": _dir("UserDir public_html", ("userdir",)),
     "virtualhost-port-only": Conf("<VirtualHost 80>\n</VirtualHost>\n"),
@@ -273,6 +281,12 @@ GOOD: dict[str, Conf] = {
         (*AUTHZ, *NEG, *MIME),
     ),
     "multiviewsmatch-repeated-any": _dir("MultiviewsMatch Any Any", MIME),
+    "http2-everything": Conf(
+        "H2EarlyHints on\nH2Push off\nH2PushPriority text/css before\nH2MaxWorkers 5\n"
+        "H2PushResource /srv.css\n<Directory /tmp>\nH2PushResource add /a.css critical\n"
+        'H2EarlyHint Link "</b.js>; rel=preload"\nH2CopyFiles on\n</Directory>\n',
+        (*AUTHZ, "http2"),
+    ),
     "userdir-forms": Conf(
         "UserDir public_html /srv/*/www http://example.com/~*\nUserDir disabled root bob\n"
         "UserDir enabled alice\nUserDir disabled\n<VirtualHost *:80>\nUserDir enabled\n"
