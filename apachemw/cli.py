@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("-X", dest="method", default="GET")
     why.add_argument("-H", dest="headers", action="append", default=[], metavar="'Name: value'")
     why.add_argument("--json", action="store_true")
+    why.add_argument(
+        "--with-app", action="store_true", help="trace it as if an app were wrapped (--app)"
+    )
     return parser
 
 
@@ -186,7 +189,14 @@ def _explain(args: argparse.Namespace) -> int:
         name, _, value = item.partition(":")
         headers.append((name.strip(), value.strip()))
     try:
-        result = explain(args.config, args.method, args.url, headers, defines=args.defines)
+        result = explain(
+            args.config,
+            args.method,
+            args.url,
+            headers,
+            defines=args.defines,
+            with_app=args.with_app,
+        )
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 1

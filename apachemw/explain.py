@@ -29,9 +29,15 @@ def explain(
     *,
     text: str | None = None,
     defines: Iterable[str] = (),
+    with_app: bool = False,
 ) -> dict[str, Any]:
-    """Trace one request; ``url`` is the request-target as a client sends it."""
-    engine = build_engine(config=config, text=text, defines=defines)
+    """Trace one request; ``url`` is the request-target as a client sends it.
+
+    ``with_app`` traces it as the middleware wrapping an app would see it (what the
+    configuration hands to ``apachemw-app`` goes to the app), rather than as
+    ``apachemw serve`` without ``--app``.
+    """
+    engine = build_engine(config=config, text=text, defines=defines, has_app=with_app)
     trace = Trace()
     names = [(k.lower(), v) for k, v in headers]
     if not any(k == "host" for k, _ in names):
@@ -125,6 +131,11 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"   {name}: {value}")
     if "file" in result:
         lines.append(f"   file: {result['file']}")
+    if "app" in result:
+        app = result["app"]
+        query = f"?{app['query']}" if app["query"] else ""
+        lines.append(f"   app: {app['path']}{query}")
+        lines.extend(f"   app env: {name}={value}" for name, value in app["env"].items())
     if "loop" in result:
         rules = ", ".join(result["loop"]["rules"]) or "(none recorded)"
         lines.append(f"   loop: rules in the cycle: {rules}")

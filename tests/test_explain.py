@@ -97,3 +97,24 @@ def test_loglevel_rewrite_trace_writes_apache_shaped_lines(tmp_path: Path) -> No
     assert "[rewrite:trace2]" in text and "rewrite 'missing' -> '" in text
     assert "[INTERNAL REDIRECT]" in text
     assert "/initial] [perdir " in text
+
+
+def test_with_app_shows_what_the_app_is_handed(tmp_path: Path) -> None:
+    conf = _site(tmp_path, "<Files index.php>\n    SetHandler apachemw-app\n</Files>\n")
+    alone = explain(conf, "GET", "/shop/cart?x=1")
+    assert alone["status"] == 200 and alone["file"].endswith("index.php")
+    result = explain(conf, "GET", "/shop/cart?x=1", with_app=True)
+    assert result["status"] == "handed to the app"
+    assert result["app"]["path"] == "/index.php"
+    assert result["app"]["query"] == "x=1"
+    assert result["app"]["env"]["REDIRECT_URL"] == "/shop/cart"
+    text = render(result)
+    assert "=> status handed to the app" in text
+    assert "   app: /index.php?x=1" in text and "   app env: REDIRECT_URL=/shop/cart" in text
+
+
+def test_with_app_flag_on_the_command_line(tmp_path: Path) -> None:
+    conf = _site(tmp_path, "<Files index.php>\n    SetHandler apachemw-app\n</Files>\n")
+    argv = [sys.executable, "-m", "apachemw", "explain", "-f", str(conf), "--json"]
+    out = subprocess.run([*argv, "--with-app", "/shop"], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["app"]["path"] == "/index.php"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from apachemw.errors import ConfigError
 
-__all__ = ["Node", "ParseEnv", "parse_file", "parse_text"]
+__all__ = ["READ_TIME_DIRECTIVES", "Node", "ParseEnv", "parse_file", "parse_text"]
 
 # apr_isspace: the C locale's whitespace, not Python's (which adds \x1c-\x1f, \x85 ...).
 _SPACE = " \t\n\v\f\r"
@@ -56,6 +56,8 @@ _EXEC_ON_READ = {
     n.lower(): n
     for n in ("Include", "IncludeOptional", "Define", "UnDefine", "ServerRoot", "LoadModule")
 }
+# What this reader acts on itself, for whoever lists directives (docs/gen_directives.py).
+READ_TIME_DIRECTIVES = frozenset({*_CONDITIONALS.values(), *_EXEC_ON_READ.values()})
 # The help strings Apache appends to arity errors (its command_rec tables).
 _HELP = {
     "Include": "Name(s) of the config file(s) to be included; fails if the wildcard does "

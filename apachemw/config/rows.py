@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from apachemw.config.directives import Args, Cmd, Directive
 
-__all__ = ["accepted", "row"]
+__all__ = ["accepted", "is_accepted", "row"]
 
 
 def row(
@@ -30,3 +30,8 @@ def _ignore(cmd: Cmd, args: Sequence[str]) -> None:
 
 def accepted(name: str, args: Args, where: int, help_text: str) -> Directive:
     return Directive(name=name, args=args, where=where, apply=_ignore, help=help_text)
+
+
+def is_accepted(directive: Directive) -> bool:
+    """Whether ``directive`` is an ``accepted`` row: read and checked, with no effect here."""
+    return directive.apply is _ignore
