@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 
 from apachemw.errors import ConfigError
 
-__all__ = ["READ_TIME_DIRECTIVES", "Node", "ParseEnv", "parse_file", "parse_text"]
+__all__ = [
+    "READ_TIME_DIRECTIVES",
+    "Node",
+    "ParseEnv",
+    "getword",
+    "logical_lines",
+    "parse_file",
+    "parse_text",
+    "words_of",
+]
 
 # apr_isspace: the C locale's whitespace, not Python's (which adds \x1c-\x1f, \x85 ...).
 _SPACE = " \t\n\v\f\r"
@@ -768,6 +777,14 @@ def parse_text(text: str, file: str, env: ParseEnv, *, htaccess: bool = False) -
     conditionals are still evaluated.
     """
     return _Parser(env, htaccess).run(text, file)
+
+
+def logical_lines(text: str, file: str = "<text>") -> Iterator[tuple[str, int]]:
+    """The trimmed logical lines of ``text`` (continuations joined) and where each
+    starts, as the reader sees them before acting on any."""
+    reader = _Reader(text, file, _MAX_LINE)
+    while (got := reader.next()) is not None:
+        yield got
 
 
 def parse_file(path: str, env: ParseEnv) -> tuple[Node, ...]:
