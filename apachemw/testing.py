@@ -335,17 +335,21 @@ class ApacheTester:
         body: bytes = b"",
         *,
         remote_addr: str = CLIENT[0],
+        protocol: str = "HTTP/1.1",
         at: float | datetime | None = None,
         log_format: str | None = None,
     ) -> Result:
         """Send one request. ``url`` is a request-target (``/path?query``, sent as is,
         ``..`` and ``%2f`` included) or an absolute URL, whose scheme, host and port
-        become the connection's and the Host header's. ``at`` fixes the request time
-        (``%t`` in the log). ``Result.log_line`` is the line in ``log_format`` (or the
-        tester's) if given; else the first line the config's access logs got (None if
-        their ``env=``/``expr=`` conditions skipped it); a config that declares no
-        access log gives the line in its default LogFormat."""
-        incoming, shown = _incoming(method, url, headers, remote_addr)
+        become the connection's and the Host header's (``Host: localhost`` is sent
+        unless given). ``protocol`` is the request line's ("HTTP/1.0" for Apache's
+        answers to 1.0 clients). ``at`` fixes the request time (``%t`` in the log).
+
+        ``Result.log_line`` is the line in ``log_format`` (or the tester's) if given;
+        else the first line the config's access logs got (None if their ``env=`` /
+        ``expr=`` conditions skipped it); a config that declares no access log gives
+        the line in its default LogFormat."""
+        incoming, shown = _incoming(method, url, headers, remote_addr, protocol)
         when = at.timestamp() if isinstance(at, datetime) else at
         with self._lock:
             capture = _Capture(at=when)
@@ -429,6 +433,7 @@ def _incoming(
     url: str,
     headers: Mapping[str, str] | Iterable[tuple[str, str]],
     remote_addr: str,
+    protocol: str,
 ) -> tuple[Incoming, str]:
     """The request as the server would receive it, and the target to show for it."""
     pairs = headers.items() if isinstance(headers, Mapping) else headers
@@ -446,6 +451,7 @@ def _incoming(
     incoming = Incoming(
         method=method.upper(),
         target=target.encode("utf-8", "surrogateescape"),
+        protocol=protocol,
         headers=names,
         remote_addr=remote_addr,
         remote_port=CLIENT[1],
