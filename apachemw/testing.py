@@ -342,8 +342,9 @@ class ApacheTester:
         """Send one request. ``url`` is a request-target (``/path?query``, sent as is,
         ``..`` and ``%2f`` included) or an absolute URL, whose scheme, host and port
         become the connection's and the Host header's (``Host: localhost`` is sent
-        unless given). ``protocol`` is the request line's ("HTTP/1.0" for Apache's
-        answers to 1.0 clients). ``at`` fixes the request time (``%t`` in the log).
+        unless given). ``body`` reaches the app (the phases read none). ``protocol`` is
+        the request line's ("HTTP/1.0" for Apache's answers to 1.0 clients). ``at``
+        fixes the request time (``%t`` in the log).
 
         ``Result.log_line`` is the line in ``log_format`` (or the tester's) if given;
         else the first line the config's access logs got (None if their ``env=`` /
