@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from pluggy import Result as HookResult
+
     from apachemw.testing import ApacheTester, Result
 
 __all__ = ["apachemw_tester", "pytest_runtest_makereport"]
@@ -46,18 +48,21 @@ def apachemw_tester(request: pytest.FixtureRequest) -> Callable[..., ApacheTeste
     return make
 
 
-@pytest.hookimpl(wrapper=True)
+# An old-style wrapper: it works with every pytest that has the stash (7.0 and later).
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
+) -> Generator[None, HookResult[pytest.TestReport], None]:
+    outcome = yield
     testers = item.stash.get(_TESTERS, None)
-    if testers and report.failed:
+    if not testers:
+        return
+    report = outcome.get_result()
+    if report.failed:
         message = str(call.excinfo.value) if call.excinfo is not None else ""
         text = _traces([r for t in testers for r in t.history], message)
         if text:
             report.sections.append(("apachemw explain", text))
-    return report
 
 
 def _traces(results: list[Result], message: str) -> str:

@@ -280,6 +280,9 @@ def test_an_adapter_without_an_app_answers_like_the_core(site: Site) -> None:
             ]
             assert a.log_line is not None and b.log_line is not None
             assert a.log_line.split("]", 1)[1] == b.log_line.split("]", 1)[1]
+        for tester in (core, through):
+            old = tester.get("/docs/a.txt", protocol="HTTP/1.0", log_format="%r|%H|%>s")
+            assert old.log_line == "GET /docs/a.txt HTTP/1.0|HTTP/1.0|200", tester.adapter
 
 
 def test_tester_arguments_are_checked(site: Site) -> None:
