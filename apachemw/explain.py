@@ -14,11 +14,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from apachemw.core.request import Incoming
+from apachemw.core.request import Incoming, Outcome
 from apachemw.core.trace import Trace
 from apachemw.engine import build_engine
 
-__all__ = ["explain", "render"]
+__all__ = ["explain", "render", "summarize"]
 
 
 def explain(
@@ -50,15 +50,22 @@ def explain(
         trace=trace,
     )
     outcome = engine.handle(incoming)
-    loops = [e for e in trace.events if e["event"] == "loop"]
+    return summarize(incoming, url, outcome)
+
+
+def summarize(incoming: Incoming, url: str, outcome: Outcome) -> dict[str, Any]:
+    """The result of a traced request (``incoming.trace`` set), as ``explain`` returns it;
+    ``url`` is shown as the request's target. apachemw.testing builds its traces with it."""
+    events: list[dict[str, Any]] = incoming.trace.events if incoming.trace is not None else []
+    loops = [e for e in events if e["event"] == "loop"]
     cycle = (
-        sorted({e["at"] for e in trace.events if e["event"] == "rewrite rule" and e.get("matched")})
+        sorted({e["at"] for e in events if e["event"] == "rewrite rule" and e.get("matched")})
         if loops
         else []
     )
     result: dict[str, Any] = {
-        "request": {"method": method.upper(), "url": url, "headers": names},
-        "events": trace.events,
+        "request": {"method": incoming.method, "url": url, "headers": incoming.headers},
+        "events": events,
         "status": outcome.status if outcome.app is None else "handed to the app",
         "headers": outcome.headers,
     }

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from apachemw.explain import explain, render
+from apachemw.testing import ApacheTester, assert_file, assert_redirect
 
 
 def _site(tmp_path: Path, extra: str = "") -> Path:
@@ -34,7 +35,8 @@ RewriteRule ^/old/(.*)$ /new/$1 [R=301,L]
 
 
 def test_front_controller_is_traced_through_the_internal_redirect(tmp_path: Path) -> None:
-    result = explain(_site(tmp_path), "GET", "/missing?x=1")
+    conf = _site(tmp_path)
+    result = explain(conf, "GET", "/missing?x=1")
     events = result["events"]
     rules = [e for e in events if e["event"] == "rewrite rule" and e["matched"]]
     assert rules[0]["input"] == "missing" and rules[0]["at"].endswith("httpd.conf:10")
@@ -44,6 +46,10 @@ def test_front_controller_is_traced_through_the_internal_redirect(tmp_path: Path
     assert redirect["to"] == "/index.php?x=1"
     assert any(e["depth"] == 1 and e["pass"] == "internal redirect" for e in events)
     assert result["status"] == 200 and result["file"].endswith("index.php")
+    # apachemw.testing sends the same request through a tester and traces it the same way.
+    tested = ApacheTester(conf).get("/missing?x=1")
+    assert_file(tested, "index.php")
+    assert [e["event"] for e in tested.trace] == [e["event"] for e in events]
     text = render(result)
     assert "== internal redirect for /index.php ==" in text
     assert "=> status 200" in text
@@ -61,6 +67,7 @@ def test_external_redirect_and_json_cli(tmp_path: Path) -> None:
     assert result["status"] == 301
     assert ["Location", "http://localhost/new/a"] in result["headers"]
     assert any(e["event"] == "rewrite substitution" for e in result["events"])
+    assert_redirect(ApacheTester(conf).get("/old/a"), "http://localhost/new/a", status=301)
 
 
 def test_a_loop_names_the_rules_in_the_cycle(tmp_path: Path) -> None:
@@ -83,15 +90,10 @@ DocumentRoot {root}
 
 
 def test_loglevel_rewrite_trace_writes_apache_shaped_lines(tmp_path: Path) -> None:
-    from apachemw.core.request import Incoming
-    from apachemw.engine import build_engine
-
     conf = _site(tmp_path, "LogLevel warn rewrite:trace4\n")
-    engine = build_engine(config=conf)
-    lines: list[str] = []
-    engine.site.error_log = lines.append
-    engine.handle(Incoming(method="GET", target=b"/missing", headers=[("host", "localhost")]))
-    text = "\n".join(lines)
+    result = ApacheTester(conf).get("/missing")
+    assert_file(result, "index.php")
+    text = "\n".join(result.error_log)
     assert "[rewrite:trace3]" in text and "applying pattern '^' to uri 'missing'" in text
     assert "RewriteCond: input='" in text and "=> matched" in text
     assert "[rewrite:trace2]" in text and "rewrite 'missing' -> '" in text

@@ -20,7 +20,6 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-
 from apachemw.config.parser import getword, logical_lines
 from apachemw.errors import ConfigError
 

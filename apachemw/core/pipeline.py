@@ -146,7 +146,8 @@ class Engine:
         """Everything up to the response: the adapter sends it, then calls ``log``."""
         if not incoming.request_time:
             incoming.request_time = time.time()
-        key = self.memo.key(incoming)
+        # A traced request runs every phase (the memo would answer without a trace).
+        key = self.memo.key(incoming) if incoming.trace is None else None
         if key is not None:
             hit = self.memo.lookup(key, incoming, self.site)
             if hit is not None:

@@ -112,7 +112,9 @@ def directory_walk(r: Request) -> int:
     except (OSError, ValueError):
         r.finfo = None
     key = (id(r.server), full)
-    if r.finfo is not None:
+    # A traced request (apachemw explain, apachemw.testing) walks again, so the trace
+    # names every section and .htaccess file the answer came from.
+    if r.finfo is not None and r.incoming.trace is None:
         walked: _Walked | None = r.site.walk_cache.get(key)
         if walked is not None and all(_identity(p) == i for p, i in walked.checks):
             r.filename, r.path_info, r.per_dir = walked.filename, walked.path_info, walked.per_dir

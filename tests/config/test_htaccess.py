@@ -25,6 +25,7 @@ from apachemw.config.directives import OR_ALL, OR_FILEINFO, OR_INDEXES
 from apachemw.config.site import Site, load_site
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import Incoming
+from apachemw.testing import ApacheTester, assert_header, assert_status
 
 # The golden harness lives in the `golden` package under tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -210,12 +211,9 @@ def test_nonfatal_override_only(served: Served) -> None:
     )
     conf = Path(served.root, "httpd.conf")
     conf.write_text(conf.read_text().replace("Nonfatal=All", "Nonfatal=Override"))
-    site = load_site(str(conf))
-    lines: list[str] = []
-    site.error_log = lines.append
-    engine = Engine(site)
-    incoming = Incoming(method="GET", target=b"/nonfatal/a.txt", headers=[("host", "localhost")])
+    result = ApacheTester(conf).get("/nonfatal/a.txt")
     status, recorded_lines = recorded("nonfatal")
-    assert engine.handle(incoming).status == status
+    assert_status(result, status)
+    assert_header(result, "Content-Type", "text/x-nonfatal")
     forbidden = recorded_lines[1][1].replace("AuthType", "Options")
-    assert [LOG_LINE.match(line)[2] for line in lines] == [forbidden]  # type: ignore[index]
+    assert [LOG_LINE.match(line)[2] for line in result.error_log] == [forbidden]  # type: ignore[index]

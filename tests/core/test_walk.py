@@ -6,6 +6,7 @@ from apache2 (S03, S04, S07) and Apache's ap_parse_htaccess (403 "to be safe")."
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,16 @@ import pytest
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import Incoming, Outcome
 from apachemw.engine import build_engine
+from apachemw.testing import ApacheTester, assert_status
+
+# The answers are asserted with apachemw.testing (a failure prints the trace); the
+# tests of what the walk cache reuses send untraced requests to a plain engine, since a
+# traced request always walks again.
+Tester = Callable[..., ApacheTester]
 
 
-def _engine(root: Path, extra: str = "", override: str = "All") -> Engine:
-    text = f"""
+def _conf(root: Path, extra: str = "", override: str = "All") -> str:
+    return f"""
 DocumentRoot {root}
 <Directory />
     Require all denied
@@ -28,7 +35,10 @@ DocumentRoot {root}
 </Directory>
 {extra}
 """
-    return build_engine(text=text)
+
+
+def _engine(root: Path, extra: str = "", override: str = "All") -> Engine:
+    return build_engine(text=_conf(root, extra, override))
 
 
 def _get(engine: Engine, target: str) -> Outcome:
@@ -37,11 +47,13 @@ def _get(engine: Engine, target: str) -> Outcome:
     )
 
 
-def test_unreadable_htaccess_is_403(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_htaccess_is_403(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apachemw_tester: Tester
+) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / ".htaccess").write_text("AddType text/x-a .a\n")
     (tmp_path / "sub" / "f.txt").write_text("x")
-    engine = _engine(tmp_path)
+    site = apachemw_tester(text=_conf(tmp_path))
     real_open = open
 
     def deny(path: object, *args: object, **kwargs: object) -> object:
@@ -50,26 +62,23 @@ def test_unreadable_htaccess_is_403(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr("builtins.open", deny)
-    outcome = _get(engine, "/sub/f.txt")
-    assert outcome.status == 403
+    assert_status(site.get("/sub/f.txt"), 403)
 
 
-def test_fifo_is_refused_without_opening_it(tmp_path: Path) -> None:
+def test_fifo_is_refused_without_opening_it(tmp_path: Path, apachemw_tester: Tester) -> None:
     os.mkfifo(tmp_path / "pipe")
-    outcome = _get(_engine(tmp_path), "/pipe")
-    assert outcome.status == 403
+    assert_status(apachemw_tester(text=_conf(tmp_path)).get("/pipe"), 403)
 
 
-def test_symlink_loop_is_403(tmp_path: Path) -> None:
+def test_symlink_loop_is_403(tmp_path: Path, apachemw_tester: Tester) -> None:
     os.symlink(tmp_path / "b", tmp_path / "a")
     os.symlink(tmp_path / "a", tmp_path / "b")
     extra = f"<Directory {tmp_path}>\n    Options SymLinksIfOwnerMatch\n</Directory>"
-    outcome = _get(_engine(tmp_path, extra), "/a")
-    assert outcome.status == 403
+    assert_status(apachemw_tester(text=_conf(tmp_path, extra)).get("/a"), 403)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown a symlink")
-def test_symlinks_if_owner_match(tmp_path: Path) -> None:
+def test_symlinks_if_owner_match(tmp_path: Path, apachemw_tester: Tester) -> None:
     target = tmp_path / "target.txt"
     target.write_text("data")
     os.symlink(target, tmp_path / "same")
@@ -78,9 +87,9 @@ def test_symlinks_if_owner_match(tmp_path: Path) -> None:
     extra = (
         f"<Directory {tmp_path}>\n    Options -FollowSymLinks +SymLinksIfOwnerMatch\n</Directory>"
     )
-    engine = _engine(tmp_path, extra)
-    assert _get(engine, "/same").status == 200
-    assert _get(engine, "/other").status == 403
+    site = apachemw_tester(text=_conf(tmp_path, extra))
+    assert_status(site.get("/same"), 200)
+    assert_status(site.get("/other"), 403)
 
 
 def test_htaccess_is_parsed_once_per_version(tmp_path: Path) -> None:
@@ -130,29 +139,27 @@ def test_symlink_checks_are_never_reused(tmp_path: Path) -> None:
 
 
 def test_an_internal_error_is_apaches_500_and_a_log_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apachemw_tester: Tester
 ) -> None:
     (tmp_path / "f.txt").write_text("x")
-    engine = _engine(tmp_path)
-    lines: list[str] = []
-    engine.site.error_log = lines.append
+    site = apachemw_tester(text=_conf(tmp_path))
 
     def broken(r: object) -> int:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("apachemw.modules.mod_mime.find_ct", broken)
-    engine.site.hooks["type_checker"] = [broken]
-    outcome = _get(engine, "/f.txt")
-    assert outcome.status == 500
-    assert b"Internal Server Error" in outcome.body
-    assert any("RuntimeError: boom" in line and "\n" not in line for line in lines)
+    site.engine.site.hooks["type_checker"] = [broken]
+    result = site.get("/f.txt")
+    assert_status(result, 500)
+    assert result.body is not None and b"Internal Server Error" in result.body
+    assert any("RuntimeError: boom" in line and "\n" not in line for line in result.error_log)
 
 
-def test_symlinks_are_followed_by_default(tmp_path: Path) -> None:
+def test_symlinks_are_followed_by_default(tmp_path: Path, apachemw_tester: Tester) -> None:
     # No Options anywhere: Apache's server default has FollowSymLinks (2.3.11+).
     (tmp_path / "real.txt").write_text("x")
     os.symlink(tmp_path / "real.txt", tmp_path / "link.txt")
-    engine = build_engine(
+    site = apachemw_tester(
         text=f"DocumentRoot {tmp_path}\n<Directory {tmp_path}>\nRequire all granted\n</Directory>\n"
     )
-    assert _get(engine, "/link.txt").status == 200
+    assert_status(site.get("/link.txt"), 200)

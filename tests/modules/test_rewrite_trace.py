@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from apachemw.core.request import Incoming
-from apachemw.engine import build_engine
+from apachemw.testing import ApacheTester
 from tests.golden.harness import header
 from tests.golden.record import APACHE, free_port, running_apache, send
 
@@ -153,12 +152,9 @@ def test_trace_lines_match_apache(
     recorded: tuple[str, dict[str, list[tuple[str, str, str]]]], target: str
 ) -> None:
     conf, theirs = recorded
-    engine = build_engine(config=conf)
-    ours_lines: list[str] = []
-    engine.site.error_log = ours_lines.append
-    engine.handle(Incoming(method="GET", target=target.encode(), headers=[("host", "localhost")]))
+    ours = ApacheTester(conf).get(target)
     assert theirs[target], "apache2 wrote no trace lines"
-    assert _traces(ours_lines) == theirs[target]
+    assert _traces(ours.error_log) == theirs[target]
 
 
 def test_every_trace_level_is_exercised(
