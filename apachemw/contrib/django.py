@@ -198,27 +198,31 @@ def _arguments(values: dict[str, Any]) -> dict[str, Any]:
 # --- wrapping -----------------------------------------------------------------------
 
 
+def _settings_arguments(apache: dict[str, Any]) -> dict[str, Any] | None:
+    """Explicit keyword arguments win; else the settings' (None: apachemw disabled)."""
+    if apache:
+        return apache
+    if not read_settings()["APACHEMW_ENABLED"]:
+        return None
+    return apache_arguments()
+
+
 def wrap_wsgi(app: Any, **apache: Any) -> Any:
     """``app`` behind ``apachemw.wsgi.Apache``: with ``apache`` keyword arguments when
-    given, else as the ``APACHEMW_*`` settings say (unwrapped when disabled)."""
+    given (instead of the settings), else as the ``APACHEMW_*`` settings say (``app``
+    itself when APACHEMW_ENABLED is False)."""
     from apachemw.wsgi import Apache
 
-    if not apache:
-        if not read_settings()["APACHEMW_ENABLED"]:
-            return app
-        apache = apache_arguments()
-    return Apache(app, **apache)
+    arguments = _settings_arguments(apache)
+    return app if arguments is None else Apache(app, **arguments)
 
 
 def wrap_asgi(app: Any, **apache: Any) -> Any:
     """``app`` behind ``apachemw.asgi.Apache``, as :func:`wrap_wsgi` decides."""
     from apachemw.asgi import Apache
 
-    if not apache:
-        if not read_settings()["APACHEMW_ENABLED"]:
-            return app
-        apache = apache_arguments()
-    return Apache(app, **apache)
+    arguments = _settings_arguments(apache)
+    return app if arguments is None else Apache(app, **arguments)
 
 
 def get_wsgi_application(**apache: Any) -> Any:

@@ -248,9 +248,10 @@ DATABASES = {}
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE / "assets"]
 VARIANT = os.environ["VARIANT"]
-if VARIANT == "wrapped":
+if VARIANT in ("wrapped", "disabled"):
     WSGI_APPLICATION = "proj.wsgi.application"
 APACHEMW_RUNSERVER = VARIANT != "off"
+APACHEMW_ENABLED = VARIANT != "disabled"
 APACHEMW_CONFIG = os.environ.get("CONFIG")
 APACHEMW_TEXT = None if APACHEMW_CONFIG else f'''
 DocumentRoot {BASE / "htdocs"}
@@ -299,11 +300,12 @@ def _project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("variant", ["plain", "wrapped", "off"])
+@pytest.mark.parametrize("variant", ["plain", "wrapped", "off", "disabled"])
 def test_runserver(variant: str, tmp_path: Path) -> None:
     """plain: WSGI_APPLICATION unset, the runserver command wraps Django's handler;
     wrapped: WSGI_APPLICATION is behind apachemw already and the StaticFilesHandler
-    (DEBUG) moves inside it; off: APACHEMW_RUNSERVER = False, Django alone."""
+    (DEBUG) moves inside it; off: APACHEMW_RUNSERVER = False, Django alone; disabled:
+    APACHEMW_ENABLED = False, wsgi.py's helper and runserver both leave Django bare."""
     project = _project(tmp_path / "project")
     port = _free_port()
     argv = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
@@ -319,7 +321,7 @@ def test_runserver(variant: str, tmp_path: Path) -> None:
     assert hello.text == "hello from django"
     # DEBUG: staticfiles serves the app's files from their finders, behind apachemw.
     assert (app_css.status_code, app_css.text) == (200, "body { color: green }\n")
-    if variant == "off":
+    if variant in ("off", "disabled"):
         assert old.status_code == 404  # Django's: no rewrite ran
         assert secret.status_code == 200  # staticfiles answered first
         assert robots.status_code == 404
