@@ -16,7 +16,15 @@ from apachemw.core.pipeline import Engine
 from apachemw.core.request import Outcome
 from apachemw.modules.mod_log_config import Transaction
 
-__all__ = ["CHUNK", "app_output_headers", "build_engine", "error_outcome", "finish", "status_line"]
+__all__ = [
+    "CHUNK",
+    "app_output_headers",
+    "build_engine",
+    "error_outcome",
+    "finish",
+    "load_site_for",
+    "status_line",
+]
 
 CHUNK = 64 * 1024
 
@@ -32,20 +40,29 @@ def build_engine(
 ) -> Engine:
     """An engine for a config file, config text, or a bare document root."""
     if site is None:
-        if config is not None:
-            site = load_site(os.fspath(config), defines=defines)
-        elif text is not None:
-            site = load_site(text=text, defines=defines, all_modules=True)
-        else:
-            from apachemw.defaults import default_config
-
-            root = os.fspath(document_root) if document_root is not None else os.getcwd()
-            site = load_site(
-                text=default_config(root), defines=defines, all_modules=True, server_root=root
-            )
+        site = load_site_for(config=config, text=text, defines=defines, document_root=document_root)
         route_error_logs(site)
     site.has_app = has_app
     return Engine(site)
+
+
+def load_site_for(
+    *,
+    config: str | os.PathLike[str] | None = None,
+    text: str | None = None,
+    defines: Iterable[str] = (),
+    document_root: str | os.PathLike[str] | None = None,
+) -> Site:
+    """The configuration the middlewares' arguments name, loaded (raises ConfigError):
+    a file as httpd.conf means it, text with every module, or a bare document root."""
+    if config is not None:
+        return load_site(os.fspath(config), defines=defines)
+    if text is not None:
+        return load_site(text=text, defines=defines, all_modules=True)
+    from apachemw.defaults import default_config
+
+    root = os.fspath(document_root) if document_root is not None else os.getcwd()
+    return load_site(text=default_config(root), defines=defines, all_modules=True, server_root=root)
 
 
 def error_outcome(engine: Engine, outcome: Outcome, status: int, note: str) -> Outcome:

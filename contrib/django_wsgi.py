@@ -1,32 +1,11 @@
-"""Django's ``wsgi.py`` with apachemw in front.
+"""Django's ``wsgi.py`` with apachemw in front: now :mod:`apachemw.contrib.django`.
 
-The lines to copy into ``mysite/wsgi.py``::
-
-    import os
-
-    from django.core.wsgi import get_wsgi_application
-
-    from apachemw.wsgi import Apache
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
-    application = Apache(get_wsgi_application(), config="/etc/mysite/httpd.conf")
-
-Apache answers for whatever maps to a file (``collectstatic``'s output under the
-DocumentRoot, say) and hands the rest to Django; ``SetHandler apachemw-app`` in a
-``<Location>`` limits Django to that location.
+``get_application(**apache)`` is Django's WSGI handler behind ``apachemw.wsgi.Apache``:
+with the keyword arguments when given, else as the ``APACHEMW_*`` settings say.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from apachemw.wsgi import Apache
+from apachemw.contrib.django import get_wsgi_application as get_application
 
 __all__ = ["get_application"]
-
-
-def get_application(**apache: Any) -> Apache:
-    """Django's WSGI application behind apachemw; settings must be configured first."""
-    from django.core.wsgi import get_wsgi_application
-
-    return Apache(get_wsgi_application(), **apache)
