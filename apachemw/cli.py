@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("-f", dest="config", required=True)
     test.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME")
     test.add_argument(
+        "-M",
+        dest="modules",
+        action="store_true",
+        help="list the loaded modules, as apachectl -M",
+    )
+    test.add_argument(
         "-S",
         dest="dump",
         action="store_true",
@@ -64,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("-X", dest="method", default="GET")
     why.add_argument("-H", dest="headers", action="append", default=[], metavar="'Name: value'")
     why.add_argument("--json", action="store_true")
+    why.add_argument(
+        "--effective-config",
+        action="store_true",
+        help="print the sections that apply to this request, in merge order, as Apache text",
+    )
     why.add_argument(
         "--with-app", action="store_true", help="trace it as if an app were wrapped (--app)"
     )
@@ -144,10 +155,13 @@ def _configtest(args: argparse.Namespace) -> int:
         return 1
     for warning in site.warnings:
         print(warning, file=sys.stderr)
-    if args.dump:
-        from apachemw.config.vhosts import dump, run_settings
+    if args.dump or args.modules:
+        from apachemw.introspect import loaded_modules, vhost_map
 
-        print(dump(site.vhost_map) + run_settings(site, args.defines), end="")
+        if args.dump:
+            print(vhost_map(site, args.defines), end="")
+        if args.modules:
+            print(loaded_modules(site), end="")
         return 0
     print("Syntax OK")
     return 0
@@ -188,6 +202,18 @@ def _explain(args: argparse.Namespace) -> int:
     for item in args.headers:
         name, _, value = item.partition(":")
         headers.append((name.strip(), value.strip()))
+    if args.effective_config:
+        from apachemw.introspect import effective_config
+
+        try:
+            text = effective_config(
+                args.config, args.url, method=args.method, headers=headers, defines=args.defines
+            )
+        except ConfigError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        print(text, end="")
+        return 0
     try:
         result = explain(
             args.config,

@@ -197,6 +197,20 @@ class Face:
         """The configuration as Apache text (what httpd.conf would say)."""
         return render(self.nodes())
 
+    def effective_config(self, url: str = "/", method: str = "GET") -> str:
+        """The sections that apply to one request, in merge order (see
+        :func:`apachemw.introspect.effective_config`)."""
+        from apachemw.introspect import effective_config
+
+        return effective_config(url=url, text=self.to_apache(), method=method)
+
+    def vhost_map(self) -> str:
+        """``apachectl -S`` for this configuration."""
+        from apachemw.config.site import load_site
+        from apachemw.introspect import vhost_map
+
+        return vhost_map(load_site(text=self.to_apache(), all_modules=True))
+
     # -- serving ------------------------------------------------------------------------
 
     def __call__(self, *args: Any) -> Any:

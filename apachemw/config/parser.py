@@ -116,6 +116,8 @@ class ParseEnv:
     server_root: str = "/etc/apache2"
     defines: dict[str, str | None] = field(default_factory=dict)
     loaded_modules: set[str] = field(default_factory=set)
+    # LoadModule lines in the order they were read (apachemw configtest -M).
+    load_order: list[str] = field(default_factory=list)
     version: tuple[int, int, int] = (2, 4, 71)
     module_files: dict[str, str] = field(default_factory=dict)
     is_known_directive: Callable[[str], bool] = _never
@@ -733,6 +735,8 @@ class _Parser:
     def _load_module(self, ident: str) -> None:
         if ident in self.env.loaded_modules:
             self.env.warnings.append(f"AH01574: module {ident} is already loaded, skipping")
+        else:
+            self.env.load_order.append(ident)
         self.env.loaded_modules.add(ident)
 
     def _start_include(self, frame: _Block, canon: str, arg: str, where: tuple[str, int]) -> None:
