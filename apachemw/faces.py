@@ -90,6 +90,18 @@ def _owners() -> dict[str, str]:
     return {d.name.lower(): m.name for m in all_modules() for d in m.directives}
 
 
+# Sections that say where their lines apply; anything else of a directory-context face
+# (its directives, <RequireAll>, <Limit> ...) applies to the whole URL space.
+_PLACEMENTS = frozenset(
+    {"directory", "directorymatch", "location", "locationmatch", "files", "filesmatch"}
+    | {"if", "elseif", "else", "virtualhost"}
+)
+
+
+def _places(node: Node) -> bool:
+    return isinstance(node, Section) and node.name.lower() in _PLACEMENTS
+
+
 def _detect(app: Any) -> Kind | None:
     if app is None:
         return None
@@ -136,8 +148,8 @@ class Face:
 
     def _own_nodes(self, nodes: list[Node]) -> list[Node]:
         if self.in_location:
-            bare = [n for n in nodes if isinstance(n, Directive)]
-            out: list[Node] = [n for n in nodes if isinstance(n, Section)]
+            bare = [n for n in nodes if not _places(n)]
+            out: list[Node] = [n for n in nodes if _places(n)]
             if bare:
                 out.insert(0, Section("Location", ("/",), tuple(bare), bare[0].where))
             return out
@@ -167,13 +179,15 @@ class Face:
 
     # -- the combined configuration --------------------------------------------------
 
-    def nodes(self) -> list[Node]:
+    def nodes(self, prelude: bool = True) -> list[Node]:
         """The whole configuration: a document root (or none), then every face's lines
-        by capability, outer faces first within one."""
+        by capability, outer faces first within one. ``prelude=False`` leaves out the
+        document-root part the faces generate."""
         roots = {p.document_root for p in self.parts if p.document_root is not None}
         if len(roots) > 1:
             raise ConfigError(f"faces name different document roots: {', '.join(sorted(roots))}")
-        out = self._prelude(roots.pop() if roots else None)
+        root = roots.pop() if roots else None
+        out = self._prelude(root) if prelude else []
         for part in sorted(self.parts, key=lambda p: (p.rank, p.depth)):
             out.extend(part.nodes)
         return out
@@ -193,9 +207,10 @@ class Face:
 
         return parse(default_config(root, allow_override=override), "<apachemw>")
 
-    def to_apache(self) -> str:
-        """The configuration as Apache text (what httpd.conf would say)."""
-        return render(self.nodes())
+    def to_apache(self, prelude: bool = True) -> str:
+        """The configuration as Apache text (what httpd.conf would say); without the
+        generated document-root part if ``prelude`` is False."""
+        return render(self.nodes(prelude))
 
     def effective_config(self, url: str = "/", method: str = "GET") -> str:
         """The sections that apply to one request, in merge order (see

@@ -353,3 +353,30 @@ def test_faces_in_a_django_wsgi_py() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "200 hello /hello"
+
+
+# ------------------------------------------------------------------ the docs page
+
+
+def _doc_pairs() -> list[tuple[str, str]]:
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "faces.md").read_text()
+    pattern = re.compile(r"<!-- face -->\n```python\n(.*?)```\n\n```apache\n(.*?)```", re.S)
+    return pattern.findall(text)
+
+
+@pytest.mark.parametrize(("code", "apache"), _doc_pairs())
+def test_docs_show_each_face_with_its_apache_text(code: str, apache: str) -> None:
+    from apachemw import config
+
+    namespace: dict[str, Any] = {"app": None}
+    # Faces win a name both modules have (Alias): the page's examples are faces.
+    namespace.update({name: getattr(config.objects, name) for name in config.objects.__all__})
+    namespace.update({name: getattr(faces, name) for name in faces.__all__})
+    exec(code, namespace)  # the page's own examples
+    assert namespace["app"].to_apache(prelude=False) == apache
+
+
+def test_docs_page_has_every_face_example() -> None:
+    assert len(_doc_pairs()) >= 9
