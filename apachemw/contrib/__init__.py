@@ -1,0 +1,3 @@
+"""Framework glue: Django, Flask, Starlette/FastAPI. Each module imports its framework lazily."""
+
+from __future__ import annotations
