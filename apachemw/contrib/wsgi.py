@@ -1,9 +1,11 @@
 """Any WSGI app under uvicorn (or another ASGI server), with apachemw in front of it.
 
 uvicorn speaks ASGI; a WSGI app reaches it through a2wsgi, which runs the app in a
-thread pool. apachemw's WSGI middleware goes *inside* a2wsgi, so the app, the static
-files and the log are all handled in WSGI terms, and a2wsgi's ``asgi.scope`` gives
-apachemw the raw request-target (``%2F`` and ``..`` as the client sent them)::
+thread pool. apachemw's WSGI middleware goes *inside* a2wsgi, so the app gets what
+Apache gives a handler in its environ (``REMOTE_USER``, ``AUTH_TYPE``, SetEnv and
+rewrite variables, ``REDIRECT_*``) — apachemw's ASGI middleware outside a2wsgi could
+only put them in the scope, which a2wsgi does not copy into the environ — and a2wsgi's
+``asgi.scope`` gives apachemw the raw request-target (``%2F`` and ``..`` as sent)::
 
     # myproject/asgi.py
     from apachemw.contrib.wsgi import asgi_from_wsgi

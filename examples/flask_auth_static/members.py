@@ -58,9 +58,7 @@ def members() -> str:
     # Apache checked the password before the app ran (htdocs/members/.htaccess).
     user = request.environ["REMOTE_USER"]
     documents = sorted(p.name for p in DOCUMENTS.iterdir() if not p.name.startswith("."))
-    return render_template_string(
-        MEMBERS, title="Club members", user=user, documents=documents
-    )
+    return render_template_string(MEMBERS, title="Club members", user=user, documents=documents)
 
 
 wrap(app, config=HERE / "httpd.conf")

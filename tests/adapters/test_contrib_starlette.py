@@ -75,8 +75,10 @@ def _build(placement: str, site: Site, **starlette: Any) -> Any:
     if placement == "inside":
         stack = [Middleware(StampMiddleware), middleware(text=_conf(site))]
         return Starlette(routes=ROUTES, middleware=stack, **starlette)
-    return wrap(Starlette(routes=ROUTES, middleware=[Middleware(StampMiddleware)], **starlette),
-                text=_conf(site))
+    return wrap(
+        Starlette(routes=ROUTES, middleware=[Middleware(StampMiddleware)], **starlette),
+        text=_conf(site),
+    )
 
 
 def _get(app: Any, path: str) -> httpx.Response:

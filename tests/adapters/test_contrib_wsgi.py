@@ -85,6 +85,7 @@ def test_a_wsgi_app_behind_apachemw_under_uvicorn(site: Site) -> None:
     ]
     assert [line[2] for line in lines[1:]] == ["32", "24", "-", "22"]
 
+
 def test_to_asgi_serves_an_app_already_behind_apachemw(site: Site) -> None:
     app = to_asgi(Apache(guestbook, text=site.conf()))
     with uvicorn_serving(app) as base:
