@@ -143,3 +143,14 @@ def test_h_flag_names_the_app_and_turns_the_fallback_off(client: Face, site: Sit
     missing = c.get("/static/missing.png")
     assert missing.status == 404 and "<title>404 Not Found</title>" in missing.text
     assert len(app.calls) == 1
+
+
+def test_add_handler_names_the_app(client: Face, site: Site) -> None:
+    """AddHandler apachemw-app .php routes *.php files to the app (which sees the
+    script's path); other missing paths stay Apache's 404."""
+    site.write("index.php", "<?php // stands for the app\n")
+    app = client.echo_app()
+    c = client.wrap(app, text=site.conf("AddHandler apachemw-app .php\n"))
+    assert c.get("/index.php?x=1").json()["path"] == "/index.php"
+    assert c.get("/missing").status == 404
+    assert len(app.calls) == 1
