@@ -4,7 +4,8 @@ serve                      the embedded example site (and its small app)
 serve DIR                  a directory, with Debian's apache2 defaults
 serve -f httpd.conf        an Apache configuration, under uvicorn
 
-The server is uvicorn; a WSGI app given with ``--app`` runs through a2wsgi.
+The server is uvicorn; a WSGI app given with ``--app`` runs through a2wsgi. Without
+``--app``, a configuration's ``WSGIScriptAlias`` script is loaded as mod_wsgi loads it.
 Settings reach the worker processes through environment variables, so
 ``--workers`` and ``--reload`` work with an import string.
 """
@@ -109,11 +110,25 @@ def build_app(settings: dict[str, Any]) -> Any:
 
         kwargs["text"] = default_config(settings["directory"], access_log="/dev/stdout")
     inner = _load_app(settings["app"]) if settings.get("app") else None
+    if inner is None and settings.get("config"):
+        inner = _wsgi_script_app(settings["config"], settings.get("defines", ()))
     if inner is None or _is_asgi(inner):
         return ASGIApache(inner, **kwargs)
     from a2wsgi import WSGIMiddleware
 
     return WSGIMiddleware(WSGIApache(inner, **kwargs))  # type: ignore[arg-type]
+
+
+def _wsgi_script_app(config: str, defines: Sequence[str]) -> Any:
+    """The application a WSGIScriptAlias names, loaded as mod_wsgi would (or None)."""
+    from apachemw.config.site import load_site
+    from apachemw.modules.mod_wsgi import load_script, script_files
+
+    scripts = script_files(load_site(config, defines=defines))
+    if len(scripts) > 1:
+        listed = ", ".join(scripts)
+        raise ApacheMWError(f"WSGIScriptAlias names several scripts ({listed}); pick one: --app")
+    return load_script(scripts[0]) if scripts else None
 
 
 def app_factory() -> Any:

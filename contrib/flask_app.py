@@ -1,16 +1,6 @@
-"""Flask behind apachemw: Apache answers for files, Flask for the rest.
+"""Flask behind apachemw: kept for existing imports; the glue is ``apachemw.contrib.flask``.
 
-The lines to copy::
-
-    from flask import Flask
-    from apachemw.wsgi import Apache
-
-    app = Flask(__name__)
-    app.wsgi_app = Apache(app.wsgi_app, config="httpd.conf")
-
-Wrapping ``app.wsgi_app`` (not ``app``) keeps ``app`` a Flask object, so ``flask run``,
-``app.test_client()`` and extensions still see it. With ``document_root=`` instead of
-``config=``, that directory is served with Debian's apache2 defaults.
+``create_app`` is the small app ``tests/adapters/test_frameworks.py`` runs.
 """
 
 from __future__ import annotations
@@ -19,15 +9,9 @@ from typing import Any
 
 from flask import Flask
 
-from apachemw.wsgi import Apache
+from apachemw.contrib.flask import wrap
 
 __all__ = ["create_app", "wrap"]
-
-
-def wrap(app: Flask, **apache: Any) -> Flask:
-    """Put apachemw in front of ``app``'s WSGI callable; ``apache`` goes to ``Apache``."""
-    app.wsgi_app = Apache(app.wsgi_app, **apache)  # type: ignore[method-assign]
-    return app
 
 
 def create_app(**apache: Any) -> Flask:

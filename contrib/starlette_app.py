@@ -1,19 +1,7 @@
-"""Starlette (and FastAPI) behind apachemw.
+"""Starlette (and FastAPI) behind apachemw: kept for existing imports; the glue and the
+notes on placing it are in ``apachemw.contrib.starlette``.
 
-As middleware, so Starlette's lifespan and exception handling stay outermost::
-
-    from starlette.applications import Starlette
-    from starlette.middleware import Middleware
-    from apachemw.asgi import Apache
-
-    app = Starlette(routes=routes, middleware=[Middleware(Apache, config="httpd.conf")])
-
-or by plain wrapping, which puts Apache in front of everything::
-
-    app = Apache(Starlette(routes=routes), config="httpd.conf")
-
-FastAPI takes the same ``middleware=[...]`` argument, or ``app.add_middleware(Apache,
-config="httpd.conf")``.
+``routes`` and ``create_app`` are the small app ``tests/adapters/test_frameworks.py`` runs.
 """
 
 from __future__ import annotations
@@ -27,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from apachemw.asgi import Apache
+from apachemw.contrib.starlette import Apache, middleware, wrap
 
-__all__ = ["create_app", "routes", "wrap"]
+__all__ = ["Apache", "create_app", "middleware", "routes", "wrap"]
 
 
 async def hello(request: Request) -> JSONResponse:
@@ -41,9 +29,4 @@ routes = [Route("/hello", hello)]
 
 def create_app(inner: Sequence[Middleware] = (), **apache: Any) -> Starlette:
     """``routes`` with apachemw as the outermost user middleware; ``inner`` runs after it."""
-    return Starlette(routes=routes, middleware=[Middleware(Apache, **apache), *inner])
-
-
-def wrap(app: Any, **apache: Any) -> Apache:
-    """Plain wrapping: any ASGI app behind apachemw."""
-    return Apache(app, **apache)
+    return Starlette(routes=routes, middleware=[middleware(**apache), *inner])

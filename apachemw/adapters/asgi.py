@@ -108,7 +108,10 @@ def _app_scope(scope: Scope, outcome: Outcome) -> Scope:
     inner["query_string"] = call.query.encode("latin-1", "replace")
     inner["apachemw.env"] = dict(call.env)
     if call.headers is not None:  # RequestHeader changed them
-        inner["headers"] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in call.headers]
+        # ASGI header names are lower-case; a directive names them as it likes.
+        inner["headers"] = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in call.headers
+        ]
     if "REMOTE_ADDR" in call.env:  # mod_remoteip's client, not the proxy's address
         inner["client"] = (call.env["REMOTE_ADDR"], int(call.env.get("REMOTE_PORT", 0)))
     extensions = scope.get("extensions")

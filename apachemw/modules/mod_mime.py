@@ -138,6 +138,9 @@ def _remove(field_name: str) -> Any:
 
 def _add_handler(cmd: Cmd, args: Sequence[str]) -> None:
     _add("handler", lower=True)(cmd, args)
+    if args[0].lower() == "apachemw-app":
+        # The configuration routes the app itself, as with SetHandler: no implicit fallback.
+        cmd.ctx.site.app_named = True
 
 
 def _default_language(cmd: Cmd, args: Sequence[str]) -> None:

@@ -196,6 +196,8 @@ def _rewrite_headers(
     r: Request, conf: RemoteIPServer, rest: list[str], proxy_ips: list[str]
 ) -> None:
     assert conf.header is not None
+    # The app sees the header as Apache's handlers do: without the hops used here.
+    r.notes["request-headers-edited"] = True
     if rest:
         r.headers_in.set(conf.header, ",".join(rest))
     else:

@@ -10,8 +10,14 @@ replaces; they are read, checked for their argument count, and have no effect.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.machinery
+import importlib.util
+import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from apachemw.config.directives import (
     ACCESS_CONF,
@@ -25,10 +31,14 @@ from apachemw.config.directives import (
 )
 from apachemw.config.rows import accepted, row
 from apachemw.core.request import DECLINED, OK, Request
+from apachemw.errors import ApacheMWError
 from apachemw.modules.core_handler import APP_HANDLER
 from apachemw.modules.mod_alias import alias_matches
 
-__all__ = ["MODULE"]
+if TYPE_CHECKING:
+    from apachemw.config.site import Site
+
+__all__ = ["MODULE", "load_script", "script_files"]
 
 
 @dataclass
@@ -50,7 +60,8 @@ def _script_alias(cmd: Cmd, args: Sequence[str]) -> None:
         raise DirectiveError("WSGIScriptAlias takes at least two arguments")
     conf: WsgiServer = cmd.srv()
     url_path = args[0].rstrip("/") or "/"
-    conf.mounts.append((url_path, args[1]))
+    script = os.path.join(cmd.ctx.site.server_root, args[1])  # an absolute one stays
+    conf.mounts.append((url_path, script))
     cmd.ctx.site.app_named = True  # the configuration routes the app itself
 
 
@@ -66,6 +77,40 @@ def translate_wsgi(r: Request) -> int:
         r.notes["wsgi-script-name"] = "" if url_path == "/" else r.uri[:length].rstrip("/")
         return OK
     return DECLINED
+
+
+def script_files(site: Site) -> list[str]:
+    """The script files WSGIScriptAlias names, main server first, each once."""
+    found: list[str] = []
+    for server in (site.main, *site.vhosts):
+        conf = server.mods.get("mod_wsgi")
+        for _, script in conf.mounts if conf is not None else ():
+            if script not in found:
+                found.append(script)
+    return found
+
+
+def load_script(path: str, callable_object: str = "application") -> Any:
+    """Run a WSGI script file as mod_wsgi does and return its ``application``: the file
+    is a module named ``_mod_wsgi_`` + the md5 of its path, whatever its extension."""
+    name = "_mod_wsgi_" + hashlib.md5(path.encode(), usedforsecurity=False).hexdigest()
+    loader = importlib.machinery.SourceFileLoader(name, path)
+    spec = importlib.util.spec_from_loader(name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        loader.exec_module(module)
+    except OSError as exc:
+        del sys.modules[name]
+        raise ApacheMWError(f"Failed to exec Python script file '{path}': {exc}") from exc
+    app = getattr(module, callable_object, None)
+    if app is None:
+        # mod_wsgi's wording (AH01262 area), so the message is the one Apache users know.
+        raise ApacheMWError(
+            f"Target WSGI script '{path}' does not contain WSGI application '{callable_object}'."
+        )
+    return app
 
 
 def _keep_handler(r: Request) -> int:

@@ -10,6 +10,8 @@ from typing import Any
 
 from apachemw.wsgi import Apache as WSGIApache
 
+from .conftest import Face, Site
+
 
 def _site(tmp_path: Path) -> str:
     root = tmp_path / "htdocs"
@@ -116,3 +118,39 @@ RewriteRule ^/app - [CO=visited:1:localhost]
     b"".join(mw(environ, lambda status, headers, exc=None: seen.append(headers)))
     (headers,) = seen
     assert ("Set-Cookie", "visited=1; path=/; domain=localhost") in headers
+
+
+def test_h_flag_names_the_app_and_turns_the_fallback_off(client: Face, site: Site) -> None:
+    """[H=apachemw-app] hands a request to the app without changing its path, as
+    SetHandler apachemw-app does; the config then names the app, so what the rule
+    leaves out is Apache's 404 rather than the app's."""
+    site.write("style.css", "body{}\n")
+    text = site.conf(
+        "RewriteEngine On\n"
+        "RewriteCond %{DOCUMENT_ROOT}%{REQUEST_URI} !-f\n"
+        "RewriteCond %{REQUEST_URI} !^/static/\n"
+        "RewriteRule ^ - [H=apachemw-app]\n"
+    )
+    app = client.echo_app()
+    c = client.wrap(app, text=text)
+    assert c.get("/blog/2024/hello?page=2").json() == {
+        "path": "/blog/2024/hello",
+        "query": "page=2",
+        "prefix": "",
+    }
+    assert "REDIRECT_URL" not in app.calls[0].env  # no internal redirect
+    assert c.get("/style.css").body == b"body{}\n"
+    missing = c.get("/static/missing.png")
+    assert missing.status == 404 and "<title>404 Not Found</title>" in missing.text
+    assert len(app.calls) == 1
+
+
+def test_add_handler_names_the_app(client: Face, site: Site) -> None:
+    """AddHandler apachemw-app .php routes *.php files to the app (which sees the
+    script's path); other missing paths stay Apache's 404."""
+    site.write("index.php", "<?php // stands for the app\n")
+    app = client.echo_app()
+    c = client.wrap(app, text=site.conf("AddHandler apachemw-app .php\n"))
+    assert c.get("/index.php?x=1").json()["path"] == "/index.php"
+    assert c.get("/missing").status == 404
+    assert len(app.calls) == 1

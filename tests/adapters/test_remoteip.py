@@ -34,3 +34,22 @@ def test_untrusted_peer_is_not_believed(client: Face, site: Site) -> None:
     c.get("/app", headers={"X-Forwarded-For": "203.0.113.9"})
     assert _client(app.calls[0]) != "203.0.113.9"
     assert not site.log_lines()[-1].startswith("203.0.113.9 ")
+
+
+def test_app_sees_the_header_without_the_hops_used(client: Face, site: Site) -> None:
+    """mod_remoteip edits headers_in, which is what a handler reads: the addresses it
+    believed are gone, the rest stays; a header wholly used is removed."""
+    app = client.echo_app()
+    c = client.wrap(app, text=_conf(site, "127.0.0.0/8 10.0.0.0/8"))
+    c.get("/app", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.9, 10.1.1.1"})
+    c.get("/app", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert [_forwarded_for(seen) for seen in app.calls] == ["198.51.100.1", None]
+    assert _client(app.calls[0]) == "203.0.113.9"
+
+
+def _forwarded_for(seen: Seen) -> str | None:
+    raw = seen.raw
+    if "headers" in raw:
+        values = [v.decode() for k, v in raw["headers"] if k == b"x-forwarded-for"]
+        return values[0] if values else None
+    return raw.get("HTTP_X_FORWARDED_FOR")

@@ -5,11 +5,18 @@ PATH_INFO, while the document root is still served by Apache's rules."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from apachemw.asgi import Apache as ASGIApache
+from apachemw.cli import build_app, main
+from apachemw.errors import ApacheMWError
 from apachemw.wsgi import Apache as WSGIApache
+
+from .conftest import Client
 
 
 def _conf(tmp_path: Path) -> Path:
@@ -97,3 +104,53 @@ def test_asgi_app_mounted_by_wsgiscriptalias(tmp_path: Path) -> None:
     asyncio.run(mw(scope, receive, send))
     assert sent[0]["status"] == 200
     assert seen == {"root": "/app", "path": "/app/users/7"}
+
+
+# --- apachemw serve without --app: the script loaded as mod_wsgi loads it -----------------
+
+
+def _script_site(tmp_path: Path, scripts: dict[str, str]) -> Path:
+    """A config mounting each script (relative to ServerRoot) at /<name>."""
+    lines = [
+        "LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so",
+        "LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so",
+        f"DocumentRoot {tmp_path}",
+        "<Directory />",
+        "    Require all granted",
+        "</Directory>",
+    ]
+    for name, body in scripts.items():
+        (tmp_path / f"{name}.wsgi").write_text(body)
+        lines.append(f"WSGIScriptAlias /{name} {name}.wsgi")
+    conf = tmp_path / "httpd.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    return conf
+
+
+HELLO = """\
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [("%s %s" % (environ["SCRIPT_NAME"], __name__)).encode()]
+"""
+
+
+def test_serve_loads_the_script_as_mod_wsgi(tmp_path: Path) -> None:
+    conf = _script_site(tmp_path, {"hello": HELLO})
+    app = build_app({"config": str(conf), "defines": [], "app": None})
+    body = Client("asgi", app).get("/hello/x").text
+    script = str(tmp_path / "hello.wsgi")  # relative in the config: from ServerRoot
+    assert body == "/hello _mod_wsgi_" + hashlib.md5(script.encode()).hexdigest()
+
+
+def test_serve_refuses_a_script_without_application(tmp_path: Path) -> None:
+    conf = _script_site(tmp_path, {"app": "app = None\n"})
+    with pytest.raises(ApacheMWError, match="does not contain WSGI application 'application'"):
+        build_app({"config": str(conf), "defines": [], "app": None})
+
+
+def test_serve_asks_for_app_when_several_scripts_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = _script_site(tmp_path, {"one": HELLO, "two": HELLO})
+    assert main(["serve", "-f", str(conf)]) == 1
+    assert "WSGIScriptAlias names several scripts" in capsys.readouterr().err

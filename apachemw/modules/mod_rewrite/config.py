@@ -445,6 +445,10 @@ def rule(cmd: Cmd, args: Sequence[str]) -> None:
             entry.qsnone = True
     elif entry.qsdiscard and "?" not in output:
         entry.qsnone = True
+    if (entry.forced_handler or "").lower() == "apachemw-app":
+        # [H=apachemw-app] routes requests to the app as SetHandler does, so the
+        # implicit fallback (what maps to no file goes to the app) is off.
+        cmd.ctx.site.app_named = True
     conf.rules.append(entry)
     conf.conds = []
 
