@@ -44,6 +44,9 @@ def explain(
         trace=trace,
     )
     outcome = engine.handle(incoming)
+    if incoming.slot is not None:  # a dry run: nothing was served, nothing to count
+        engine.scoreboard.abandon(incoming.slot)
+        incoming.slot = None
     loops = [e for e in trace.events if e["event"] == "loop"]
     cycle = (
         sorted({e["at"] for e in trace.events if e["event"] == "rewrite rule" and e.get("matched")})
