@@ -16,7 +16,15 @@ from apachemw.core.pipeline import Engine
 from apachemw.core.request import Outcome
 from apachemw.modules.mod_log_config import Transaction
 
-__all__ = ["CHUNK", "app_output_headers", "build_engine", "error_outcome", "finish", "status_line"]
+__all__ = [
+    "CHUNK",
+    "app_output_headers",
+    "build_engine",
+    "error_outcome",
+    "finish",
+    "release",
+    "status_line",
+]
 
 CHUNK = 64 * 1024
 
@@ -106,3 +114,12 @@ def finish(
     if slot is not None:
         r.incoming.slot = None  # finish runs once per slot, whatever an adapter does
         engine.scoreboard.done(slot, r, sent, now)
+
+
+def release(engine: Engine, outcome: Outcome) -> None:
+    """A request dropped without a log phase (the wrapped app raised): free its
+    scoreboard slot, uncounted, so server-status does not show it busy for ever."""
+    r = outcome.request
+    if r is not None and r.incoming.slot is not None:
+        engine.scoreboard.abandon(r.incoming.slot)
+        r.incoming.slot = None

@@ -477,3 +477,20 @@ def test_format_helpers() -> None:
     opts = mod_status.parse_options("norefresh=-3&xautoy")
     assert (opts.refresh, opts.auto, opts.notable) == (10, True, False)
     assert mod_status.parse_options("refresh=99999999999999999999").refresh == 2**63 - 1
+
+
+def test_app_that_raises_frees_its_slot(client: Face, site: Site) -> None:
+    """A wrapped app that raises gets no log line; its slot must not stay busy."""
+
+    def wsgi_app(environ: dict[str, Any], start_response: Any) -> Any:
+        raise RuntimeError("boom")
+
+    async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        raise RuntimeError("boom")
+
+    conf = site.conf(STATUS_CONF + "<Location /app>\nSetHandler apachemw-app\n</Location>\n")
+    app = client.wrap(wsgi_app if client.name == "wsgi" else asgi_app, text=conf)
+    with pytest.raises(RuntimeError):
+        app.get("/app")
+    fields = _auto(app.get("/server-status?auto").text)
+    assert (fields["BusyWorkers"], fields["Scoreboard"]) == ("1", "W")
