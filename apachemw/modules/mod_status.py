@@ -22,11 +22,12 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from apachemw import __version__
 from apachemw.config.directives import Module
 from apachemw.core.http import atoi
-from apachemw.core.request import DECLINED, DONE, Outcome, Request
+from apachemw.core.request import DECLINED, DONE, Incoming, Outcome, Request
 from apachemw.core.scoreboard import BUSY_LOG, BUSY_WRITE, READY, Scoreboard, Slot
 from apachemw.core.uri_escape import escape_html
 
@@ -431,14 +432,29 @@ def _slot_request(r: Request, slot: Slot) -> tuple[str, str, str]:
         return inc.remote_host or inc.client_ip, _vhost(last), _request_line(r, last.the_request)
     if incoming is not None:
         line = f"{incoming.method} {incoming.target.decode('latin-1')} {incoming.protocol}"
-        return incoming.client_ip, "", _request_line(r, line)
+        server = _chosen_server(r.site, incoming)
+        return incoming.client_ip, _vhost_name(server, incoming), _request_line(r, line)
     return "", "", ""
 
 
+def _chosen_server(site: Any, incoming: Incoming) -> Any:
+    """The virtual host a request in flight is for, chosen as read_request chooses it."""
+    from apachemw.config.vhosts import fix_hostname
+
+    base, chain = site.connection_server(incoming.local_addr, incoming.local_port)
+    host = next((value for name, value in incoming.headers if name == "host"), None)
+    name = fix_hostname(host.strip()) if host else None
+    return site.request_server(base, chain, name, incoming.local_port)
+
+
 def _vhost(req: Request) -> str:
-    core = req.server.get("core")
-    name = core.server_name or req.incoming.local_addr
-    return f"{name}:{req.incoming.local_port}"
+    return _vhost_name(req.server, req.incoming)
+
+
+def _vhost_name(server: Any, incoming: Incoming) -> str:
+    """ws->vhost: the host's ServerName and the port the connection came in on."""
+    name = server.get("core").server_name or incoming.local_addr
+    return f"{name}:{incoming.local_port}"
 
 
 def _request_line(r: Request, line: str) -> str:
