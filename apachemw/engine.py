@@ -23,6 +23,7 @@ __all__ = [
     "error_outcome",
     "finish",
     "load_site_for",
+    "release",
     "status_line",
 ]
 
@@ -110,9 +111,25 @@ def finish(
     if not outcome.counted:
         sent = 0
     sent += outcome.extra_logged
-    t = Transaction(r, status, sent, headers, time.time(), aborted=aborted)
+    now = time.time()
+    t = Transaction(r, status, sent, headers, now, aborted=aborted)
+    slot = r.incoming.slot
+    if slot is not None:
+        engine.scoreboard.logging(slot)
     for fn in engine.site.hooks.get("log_transaction", ()):
         try:
             fn(t)
         except OSError as exc:  # a full disk must not break the response
             engine.site.log_error(r, "error", "log_config", f"AH00646: Error writing to log: {exc}")
+    if slot is not None:
+        r.incoming.slot = None  # finish runs once per slot, whatever an adapter does
+        engine.scoreboard.done(slot, r, sent, now)
+
+
+def release(engine: Engine, outcome: Outcome) -> None:
+    """A request dropped without a log phase (the wrapped app raised): free its
+    scoreboard slot, uncounted, so server-status does not show it busy for ever."""
+    r = outcome.request
+    if r is not None and r.incoming.slot is not None:
+        engine.scoreboard.abandon(r.incoming.slot)
+        r.incoming.slot = None

@@ -50,6 +50,9 @@ def explain(
         trace=trace,
     )
     outcome = engine.handle(incoming)
+    if incoming.slot is not None:  # a dry run: nothing was served, nothing to count
+        engine.scoreboard.abandon(incoming.slot)
+        incoming.slot = None
     return summarize(incoming, url, outcome)
 
 

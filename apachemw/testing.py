@@ -45,7 +45,7 @@ from apachemw.core.logfiles import LogWriter
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import OK, FileBody, Incoming, Outcome
 from apachemw.core.trace import Trace
-from apachemw.engine import build_engine, finish
+from apachemw.engine import build_engine, finish, release
 from apachemw.errors import ApacheMWError
 from apachemw.explain import render, summarize
 from apachemw.modules.mod_log_config import LogServer, Transaction, compile_format
@@ -489,6 +489,7 @@ def _core_request(engine: _RecordingEngine, incoming: Incoming) -> _Answer:
     """The core's answer carried out as the adapters would, without one."""
     outcome = engine.handle(incoming)
     if outcome.app is not None:  # has_app without an app: nothing answers
+        release(engine, outcome)
         return _Answer(None, list(outcome.headers), None)
     if outcome.head_only:
         body = b""

@@ -24,7 +24,7 @@ from apachemw.core.filecache import SmallFiles
 from apachemw.core.http import invalid_header
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import FileBody, Incoming, Outcome
-from apachemw.engine import app_output_headers, build_engine, error_outcome, finish
+from apachemw.engine import app_output_headers, build_engine, error_outcome, finish, release
 
 __all__ = ["Apache", "incoming_from_scope"]
 
@@ -170,7 +170,13 @@ class Apache:
             await self._call_app(scope, receive, _hints_passed(send, hints), outcome)
             return
         headers = _encode(outcome.headers)
-        await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
+        try:
+            await send(
+                {"type": "http.response.start", "status": outcome.status, "headers": headers}
+            )
+        except BaseException:
+            release(self.engine, outcome)  # no log phase follows: free its status slot
+            raise
         sent = 0
         left = _Departure(receive) if _streams(outcome, pathsend) else None
         try:

@@ -21,6 +21,7 @@ from apachemw.engine import (
     build_engine,
     error_outcome,
     finish,
+    release,
     status_line,
 )
 
@@ -232,7 +233,11 @@ class Apache:
                 return start_response(status, seen["headers"], exc_info)
             return start_response(status, seen["headers"])
 
-        result = self.app(inner, inner_start)
+        try:
+            result = self.app(inner, inner_start)
+        except BaseException:
+            release(self.engine, outcome)
+            raise
 
         def done(sent: int, aborted: bool = False) -> None:
             finish(self.engine, outcome, seen["status"], sent, seen["headers"], aborted)

@@ -84,6 +84,7 @@ class Site:
         # Request headers that modules read: a request carrying one is never
         # answered from the static memo (core.memo). Modules add theirs here.
         self.memo_headers: frozenset[str] = frozenset()
+        self.conftree: tuple[Node, ...] = ()
 
     # -- walking ------------------------------------------------------------------
 
@@ -365,6 +366,7 @@ def load_site(
     active = [m for m in modules if m.ident in env.loaded_modules]
     site = Site(Registry(active), env.server_root, env)
     site.warnings.extend(env.warnings)
+    site.conftree = nodes  # ap_conftree: what mod_info shows
     walk(nodes, site.top_context())
     _fixup_vhosts(site)
     for module in active:

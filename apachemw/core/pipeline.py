@@ -26,6 +26,7 @@ from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
 from apachemw.core.http import http_date, invalid_header
 from apachemw.core.memo import VARYING, StaticMemo
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
+from apachemw.core.scoreboard import Scoreboard
 from apachemw.core.trace import record
 from apachemw.core.uri import BadRequestTarget, normalize_path, parse_target, unescape_path
 from apachemw.core.uri_escape import is_url
@@ -141,11 +142,14 @@ class Engine:
         site.hooks = build_hooks(site.registry.order)
         site.engine = self
         self.memo = StaticMemo(VARYING | site.memo_headers)
+        self.scoreboard = Scoreboard()
 
     def handle(self, incoming: Incoming) -> Outcome:
         """Everything up to the response: the adapter sends it, then calls ``log``."""
         if not incoming.request_time:
             incoming.request_time = time.time()
+        if incoming.slot is None:
+            incoming.slot = self.scoreboard.start(incoming)
         # A traced request runs every phase (the memo would answer without a trace).
         key = self.memo.key(incoming) if incoming.trace is None else None
         if key is not None:

@@ -56,6 +56,9 @@ class Incoming:
     useragent_ip: str | None = None
     # conn_rec's log_id: made when an error-log line is written for the connection (%{c}L).
     log_id: str | None = None
+    # Its place on this process's scoreboard (core.scoreboard), from Engine.handle to
+    # the log phase; kept here so a request retried in a thread keeps one slot.
+    slot: Any = None
 
     @property
     def client_ip(self) -> str:

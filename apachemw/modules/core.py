@@ -234,6 +234,10 @@ class CoreServer:
     server_tokens: str | None = None
     limit_request_fieldsize: int = 8190  # DEFAULT_LIMIT_REQUEST_FIELDSIZE
     limit_request_fields: int = 100  # DEFAULT_LIMIT_REQUEST_FIELDS; 0: no limit
+    # ap_extended_status and ap_mod_status_reqtail: process-wide in Apache, so only the
+    # main server's are read (None: not set; mod_status then turns it on).
+    extended_status: bool | None = None
+    see_request_tail: bool = False
 
     def logs(self, module: str, level: str) -> bool:
         """Whether a message of ``level`` from ``module`` passes LogLevel."""
@@ -725,6 +729,17 @@ def _server_alias(cmd: Cmd, args: Sequence[str]) -> None:
         raise DirectiveError("ServerAlias only used in <VirtualHost>")
     conf: CoreServer = cmd.srv()
     conf.aliases.extend(cmd.node.args)
+
+
+def _global_flag(field_name: str) -> Any:
+    """ExtendedStatus, SeeRequestTail: GLOBAL_ONLY flags of the whole server."""
+
+    def apply(cmd: Cmd, args: Sequence[str]) -> None:
+        if cmd.server.is_virtual:
+            raise DirectiveError(f"{cmd.node.name} cannot occur within <VirtualHost> section")
+        setattr(cmd.srv(), field_name, args[0].lower() == "on")
+
+    return apply
 
 
 def _merge_slashes(cmd: Cmd, args: Sequence[str]) -> None:
@@ -1303,18 +1318,20 @@ _DIRECTIVES = (
         S,
         "A file for Apache to maintain runtime process management information",
     ),
-    accepted(
+    row(
         "ExtendedStatus",
         Args.FLAG,
         S,
         '"On" to track extended status information, "Off" to disable',
+        _global_flag("extended_status"),
     ),
-    accepted(
+    row(
         "SeeRequestTail",
         Args.FLAG,
         S,
         'For extended status, "On" to see the last 63 chars of the request line, "Off" '
         "(default) to see the first 63",
+        _global_flag("see_request_tail"),
     ),
     accepted("PidFile", Args.TAKE1, S, "A file for logging the server process ID"),
     accepted(

@@ -77,6 +77,8 @@ LOADED = (
     "remoteip",
     "userdir",
     "http2",
+    "status",
+    "info",
     # Not part of the apache2 package: Debian's libapache2-mod-wsgi-py3 (.ci/run installs
     # it), the oracle for apachemw's mod_wsgi configuration surface.
     "wsgi",

@@ -64,7 +64,22 @@ def _dir(body: str, modules: tuple[str, ...] = ()) -> Conf:
     return Conf(f"<Directory /tmp>\n{body}\n</Directory>\n", (*AUTHZ, *modules))
 
 
+STATUS = ("status", "info")
+
 BAD: dict[str, Conf] = {
+    "extendedstatus-in-vhost": Conf(
+        "<VirtualHost *:80>\nExtendedStatus On\n</VirtualHost>\n", STATUS
+    ),
+    "seerequesttail-in-vhost": Conf(
+        "<VirtualHost *:80>\nSeeRequestTail On\n</VirtualHost>\n", STATUS
+    ),
+    "extendedstatus-bogus": Conf("ExtendedStatus maybe\n", STATUS),
+    "extendedstatus-in-location": Conf("<Location /s>\nExtendedStatus On\n</Location>\n", STATUS),
+    "addmoduleinfo-one-arg": Conf("AddModuleInfo mod_alias.c\n", STATUS),
+    "addmoduleinfo-in-directory": Conf(
+        "<Directory /tmp>\nAddModuleInfo mod_alias.c x\n</Directory>\n", STATUS
+    ),
+    "addmoduleinfo-without-info": Conf("AddModuleInfo a b\n"),
     "unknown-directive": Conf("Bogusdirective on\n"),
     "unknown-section": Conf("<Bogus /x>\n</Bogus>\n"),
     "documentroot-in-directory": Conf("<Directory /tmp>\nDocumentRoot /tmp\n</Directory>\n"),
@@ -409,6 +424,12 @@ GOOD: dict[str, Conf] = {
         '<DirectoryMatch "^/tmp/(a|b)/">\nOptions None\n</DirectoryMatch>\n'
         '<LocationMatch "^/api/">\nForceType application/json\n</LocationMatch>\n'
         "<Directory ~ /srv/[0-9]+>\nOptions None\n</Directory>\n"
+    ),
+    "status-and-info": Conf(
+        "ExtendedStatus Off\nSeeRequestTail On\nAddModuleInfo mod_alias.c '<b>x</b>'\n"
+        "<VirtualHost *:80>\nAddModuleInfo mod_rewrite.c y\n</VirtualHost>\n"
+        "<Location /s>\nSetHandler server-status\n</Location>\n",
+        STATUS,
     ),
     "process-directives": Conf(
         "Listen 127.0.0.1:8080\nKeepAlive On\nTimeout 30\nMaxRequestWorkers 10\n"

@@ -54,6 +54,9 @@ class Case:
     # The local address the request is sent to (IP-based virtual hosts); the suite's
     # config must Listen on it too. Any 127.x.y.z address reaches loopback.
     address: str = "127.0.0.1"
+    # A body that changes with every answer (server-status figures, times): compared on
+    # status and headers only; Content-Length and the logged size by shape.
+    volatile_body: bool = False
 
 
 def _b(value: str | bytes) -> bytes:

@@ -166,7 +166,9 @@ def record_case(case: Case, port: int, root: str, logs: tuple[LogTail, LogTail])
     err = errors.new_lines(0.0)
     status, reason, headers, body = parse_response(data)
     body = body.replace(root.encode(), ROOT_TOKEN.encode())
-    extra = {"address": case.address} if case.address != "127.0.0.1" else {}
+    extra: dict[str, Any] = {"address": case.address} if case.address != "127.0.0.1" else {}
+    if case.volatile_body:
+        extra["volatile_body"] = True
     return {
         "name": case.name,
         "note": case.note,
