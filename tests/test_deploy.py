@@ -29,7 +29,10 @@ import pytest
 from adapters.conftest import Face, client
 
 from apachemw.asgi import Apache
+from apachemw.cli import main
+from apachemw.errors import ApacheMWError
 from apachemw.reload import ConfigReloader
+from apachemw.server import ENV_VARS, Settings
 
 __all__ = ["client"]
 
@@ -281,6 +284,31 @@ def test_gunicorn_with_two_uvicorn_workers(tmp_path: Path, worker: str, web: htt
         assert web.get(f"{base}/old").headers["x-version"] == "a"
 
 
+COMBINED = re.compile(
+    r'127\.0\.0\.1 - - \[[^]]+\] "GET (\S+) HTTP/1\.1" (\d{3}) (\d+|-) "-" "[^"]*"'
+)
+
+
+def test_static_site_example_under_uvicorn_workers(tmp_path: Path, web: httpx.Client) -> None:
+    """The example as uvicorn itself runs it: the factory and APACHEMW_CONFIG, two
+    workers writing the combined log to one standard output."""
+    port = _free_port()
+    argv = [sys.executable, "-m", "uvicorn", "--factory", "apachemw.server:app_factory"]
+    argv += ["--port", str(port), "--workers", "2", "--no-proxy-headers", "--no-access-log"]
+    conf = ROOT / "examples" / "static_site" / "httpd.conf"
+    with running(argv, port, tmp_path, APACHEMW_CONFIG=str(conf)) as base:
+        assert web.get(f"{base}/about").headers["location"] == f"{base}/about/"
+        assert "This site's own 404 page" in web.get(f"{base}/nothing-here").text
+        assert _hammer(base, 200, "load") == [200] * 200
+
+        def logged() -> list[str]:
+            out = (tmp_path / "server.out").read_text()
+            return [line for line in out.splitlines() if "&tag=load&" in line]
+
+        _wait_for(lambda: len(logged()) == 200, "200 combined lines on stdout", timeout=10)
+        assert all(COMBINED.fullmatch(line) for line in logged())
+
+
 def test_gunicorn_with_a_wsgi_app_and_defines(tmp_path: Path, web: httpx.Client) -> None:
     """APACHEMW_APP (a WSGI app, run through a2wsgi) and APACHEMW_DEFINES reach every
     worker."""
@@ -316,6 +344,53 @@ def test_factory_without_a_configuration_says_what_to_set(tmp_path: Path) -> Non
     )
     assert result.returncode == 1
     assert "set APACHEMW_CONFIG to an Apache configuration file" in result.stderr
+
+
+def test_settings_round_trip_through_the_environment() -> None:
+    settings = Settings(
+        config="/etc/apachemw/httpd.conf", defines=("A", "B=1"), app="m:app", reload=True
+    )
+    assert Settings.from_env(settings.to_env()) == settings
+    by_hand = {"APACHEMW_DIRECTORY": "/srv/www", "APACHEMW_DEFINES": " A,B  C "}
+    assert Settings.from_env(by_hand) == Settings(directory="/srv/www", defines=("A", "B", "C"))
+    with pytest.raises(ApacheMWError, match="set APACHEMW_CONFIG"):
+        Settings.from_env({})
+
+
+@pytest.fixture
+def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """Record what serve hands uvicorn.run instead of serving; undo its environment."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    for name in ENV_VARS:
+        monkeypatch.setenv(name, "")
+    return calls
+
+
+def test_serve_hands_uvicorn_the_factory_and_no_proxy_headers(
+    tmp_path: Path, uvicorn_calls: list[dict[str, object]]
+) -> None:
+    conf = _site(tmp_path)
+    assert main(["serve", "-f", str(conf), "--workers", "3", "--reload", "-D", "X"]) == 0
+    ((kwargs),) = uvicorn_calls
+    assert kwargs["factory"] is True and kwargs["workers"] == 3
+    assert kwargs["proxy_headers"] is False and "forwarded_allow_ips" not in kwargs
+    assert "reload" not in kwargs  # uvicorn's code reload is not what --reload means here
+    assert Settings.from_env(os.environ) == Settings(config=str(conf), defines=("X",), reload=True)
+    main(["serve", "-f", str(conf), "--proxy-headers", "--forwarded-allow-ips", "10.0.0.1"])
+    assert uvicorn_calls[1]["proxy_headers"] is True
+    assert uvicorn_calls[1]["forwarded_allow_ips"] == "10.0.0.1"
+
+
+def test_serve_refuses_forwarded_ips_without_proxy_headers(
+    tmp_path: Path, uvicorn_calls: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = _site(tmp_path)
+    assert main(["serve", "-f", str(conf), "--forwarded-allow-ips", "*"]) == 1
+    assert "--forwarded-allow-ips needs --proxy-headers" in capsys.readouterr().err
+    assert uvicorn_calls == []
 
 
 # --------------------------------------------------------------------------- reload
@@ -520,15 +595,27 @@ def test_serve_ignores_x_forwarded_for_by_default(tmp_path: Path, web: httpx.Cli
         assert _last_client(tmp_path) == "127.0.0.1"
 
 
-def test_gunicorn_worker_ignores_x_forwarded_for(tmp_path: Path, web: httpx.Client) -> None:
-    """apachemw's worker class: uvicorn's proxy headers off, whatever gunicorn's
-    --forwarded-allow-ips (whose default trusts 127.0.0.1)."""
+@pytest.mark.parametrize(
+    ("worker", "flags", "status", "client_ip"),
+    [
+        # apachemw's worker class: uvicorn's proxy headers off, even with gunicorn's
+        # default --forwarded-allow-ips (127.0.0.1,::1).
+        ("apachemw.gunicorn_worker.UvicornWorker", [], 403, "127.0.0.1"),
+        # uvicorn-worker's own: off only when no proxy address is trusted.
+        ("uvicorn_worker.UvicornWorker", ["--forwarded-allow-ips="], 403, "127.0.0.1"),
+        # ... and by default it believes any local process: the spoof works.
+        ("uvicorn_worker.UvicornWorker", [], 200, "203.0.113.7"),
+    ],
+)
+def test_gunicorn_and_x_forwarded_for(
+    tmp_path: Path, web: httpx.Client, worker: str, flags: list[str], status: int, client_ip: str
+) -> None:
     conf = _site(tmp_path)
     port = _free_port()
-    argv = _gunicorn(port, "apachemw.gunicorn_worker.UvicornWorker")
+    argv = _gunicorn(port, worker, *flags)
     with running(argv, port, tmp_path, APACHEMW_CONFIG=str(conf)) as base:
-        assert web.get(f"{base}/internal/", headers=SPOOF).status_code == 403
-        assert _last_client(tmp_path) == "127.0.0.1"
+        assert web.get(f"{base}/internal/", headers=SPOOF).status_code == status
+        assert _last_client(tmp_path) == client_ip
 
 
 def test_mod_remoteip_trusts_a_configured_proxy(tmp_path: Path, web: httpx.Client) -> None:
@@ -604,6 +691,8 @@ def test_logrotate_snippet(tmp_path: Path, web: httpx.Client) -> None:
     needs no signal: the next lines go to a new file, the earlier ones stay rotated."""
     logrotate = shutil.which("logrotate") or shutil.which("logrotate", path="/usr/sbin")
     if logrotate is None:
+        if os.environ.get("CI"):
+            pytest.fail(".ci/run installs logrotate")
         pytest.skip("logrotate is not installed (.ci/run installs it)")
     text = (CONTRIB / "logrotate.d" / "apachemw").read_text()
     assert "copytruncate" not in re.sub(r"#.*", "", text)
