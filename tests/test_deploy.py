@@ -13,6 +13,7 @@ import hashlib
 import http.client
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -391,6 +392,60 @@ def test_serve_refuses_forwarded_ips_without_proxy_headers(
     assert main(["serve", "-f", str(conf), "--forwarded-allow-ips", "*"]) == 1
     assert "--forwarded-allow-ips needs --proxy-headers" in capsys.readouterr().err
     assert uvicorn_calls == []
+
+
+DOCS = ROOT / "docs" / "deployment.md"
+
+
+def _documented_commands() -> list[str]:
+    """The server commands of docs/deployment.md's sh blocks, continuation lines joined
+    (those that name a placeholder app, ``mysite``, left out)."""
+    blocks = re.findall(r"```sh\n(.*?)```", DOCS.read_text(), re.DOTALL)
+    lines = "\n".join(blocks).replace("\\\n", " ").splitlines()
+    servers = ("apachemw serve", "uvicorn ", "gunicorn ")
+    return [
+        " ".join(line.split())
+        for line in lines
+        if any(word in line for word in servers) and "mysite" not in line
+    ]
+
+
+def _runnable(command: str, conf: Path, port: int) -> tuple[list[str], dict[str, str]]:
+    """A documented command on this machine: the test's site and port, two workers."""
+    words = shlex.split(command.replace("/etc/apachemw/httpd.conf", str(conf)))
+    env = {}
+    while "=" in words[0]:
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    words[0] = shutil.which(words[0], path=os.path.dirname(sys.executable)) or words[0]
+    swaps = {"0.0.0.0:8000": f"127.0.0.1:{port}", "0.0.0.0": "127.0.0.1", "8000": str(port)}
+    words = [swaps.get(w, w) for w in words]
+    for flag in ("--workers", "-w"):
+        if flag in words:
+            words[words.index(flag) + 1] = "2"
+    if "serve" in words and "--port" not in words:
+        words += ["--port", str(port)]
+    if "gunicorn" in words[0]:
+        words.insert(1, "--no-control-socket")
+    return words, env
+
+
+def test_the_documentation_shows_each_kind_of_server() -> None:
+    commands = _documented_commands()
+    assert any(c.startswith("apachemw serve") and "--reload" in c for c in commands)
+    assert any("uvicorn --factory apachemw.server:app_factory" in c for c in commands)
+    assert any("gunicorn -k apachemw.gunicorn_worker.UvicornWorker" in c for c in commands)
+
+
+@pytest.mark.parametrize("command", _documented_commands())
+def test_documented_command_serves(tmp_path: Path, web: httpx.Client, command: str) -> None:
+    conf = _site(tmp_path)
+    port = _free_port()
+    argv, env = _runnable(command, conf, port)
+    with running(argv, port, tmp_path, **env) as base:
+        response = web.get(f"{base}/")
+        assert (response.status_code, response.text) == (200, "home\n")
+        assert web.get(f"{base}/old").headers["location"] == f"{base}/new-a"
 
 
 # --------------------------------------------------------------------------- reload
