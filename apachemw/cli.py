@@ -91,6 +91,12 @@ def _settings(args: argparse.Namespace) -> Settings:
             config=os.path.abspath(args.config), defines=defines, app=args.app, reload=args.reload
         )
     if args.directory:
+        if args.reload:
+            print(
+                "apachemw: --reload has no configuration file to watch when serving a "
+                "directory (.htaccess files are re-read when they change anyway)",
+                file=sys.stderr,
+            )
         return Settings(directory=os.path.abspath(args.directory), defines=defines, app=args.app)
     example = str(EXAMPLE / "httpd.conf")
     app = args.app or "apachemw.example.app:app"
@@ -127,11 +133,9 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings(args)
-    if settings.directory and not os.path.isdir(settings.directory):
-        print(f"apachemw: {settings.directory} is not a directory", file=sys.stderr)
-        return 1
-    if args.forwarded_allow_ips and not args.proxy_headers:
-        print("apachemw: --forwarded-allow-ips needs --proxy-headers", file=sys.stderr)
+    problem = _refusal(args, settings)
+    if problem is not None:
+        print(f"apachemw: {problem}", file=sys.stderr)
         return 1
     try:
         host, port = _bind(args, settings)
@@ -152,6 +156,15 @@ def _serve(args: argparse.Namespace) -> int:
         **_proxy_settings(args),
     )
     return 0
+
+
+def _refusal(args: argparse.Namespace, settings: Settings) -> str | None:
+    """Why serve must not start, found before anything is loaded."""
+    if settings.directory and not os.path.isdir(settings.directory):
+        return f"{settings.directory} is not a directory"
+    if args.forwarded_allow_ips and not args.proxy_headers:
+        return "--forwarded-allow-ips needs --proxy-headers"
+    return None
 
 
 def _proxy_settings(args: argparse.Namespace) -> dict[str, Any]:

@@ -561,6 +561,33 @@ def test_reload_sees_a_broken_included_file_fixed(tmp_path: Path) -> None:
     assert middleware.engine is not first
 
 
+def test_reload_watches_files_modules_read(tmp_path: Path, client: Face) -> None:
+    """TypesConfig and RemoteIPTrustedProxyList are read with the configuration: a
+    change to either reloads it."""
+    types = tmp_path / "mime.types"
+    types.write_text("text/x-one one\n")
+    proxies = tmp_path / "proxies"
+    proxies.write_text("192.0.2.1\n")
+    extra = f"""\
+LoadModule mime_module {MODULES}/mod_mime.so
+LoadModule remoteip_module {MODULES}/mod_remoteip.so
+TypesConfig {types}
+RemoteIPHeader X-Forwarded-For
+RemoteIPTrustedProxyList {proxies}
+"""
+    conf = _site(tmp_path, extra)
+    (tmp_path / "htdocs" / "page.one").write_text("one\n")
+    face = client.wrap(None, config=conf)
+    reloader = ConfigReloader(face.app, str(conf))
+    assert face.get("/page.one").header("content-type") == "text/x-one"
+    _bump(types, "text/x-uno one\n")
+    assert reloader.check() is True
+    assert face.get("/page.one").header("content-type") == "text/x-uno"
+    assert reloader.check() is False
+    _bump(proxies, "127.0.0.1\n")
+    assert reloader.check() is True
+
+
 def _basic(user: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
