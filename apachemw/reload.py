@@ -111,6 +111,8 @@ class ConfigReloader:
     def start(self) -> None:
         """Start polling in this process (once; again in a forked child, whose copy of
         the parent's thread does not run)."""
+        if self._pid == os.getpid():  # the per-request case: no lock
+            return
         with self._lock:
             if self._pid == os.getpid():
                 return
