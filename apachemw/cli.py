@@ -6,15 +6,14 @@ serve -f httpd.conf        an Apache configuration, under uvicorn
 
 The server is uvicorn; a WSGI app given with ``--app`` runs through a2wsgi. Without
 ``--app``, a configuration's ``WSGIScriptAlias`` script is loaded as mod_wsgi loads it.
-Settings reach the worker processes through environment variables, so
-``--workers`` and ``--reload`` work with an import string.
+Settings reach the worker processes as ``APACHEMW_*`` environment variables read by
+``apachemw.server:app_factory`` (the same factory gunicorn or uvicorn can run
+directly), so ``--workers`` starts that many processes each building its own app.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
 import json
 import os
 import sys
@@ -23,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from apachemw.errors import ApacheMWError, ConfigError
+from apachemw.server import Settings, app_factory, build_app
 
-__all__ = ["build_app", "main"]
+__all__ = ["app_factory", "build_app", "main"]
 
 EXAMPLE = Path(__file__).resolve().parent / "example"
-_ENV = "APACHEMW_SERVE"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,8 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default: from Listen, else 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (overrides Listen)")
     serve.add_argument("--app", help="the wrapped application, module:attribute")
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--reload", action="store_true")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--reload",
+        action="store_true",
+        help="reload the configuration in each worker when its files change; "
+        "a configuration that fails to load leaves the last good one serving",
+    )
+    _proxy_options(serve)
     test = sub.add_parser("configtest", help="check a configuration like apache2 -t")
     test.add_argument("-f", dest="config", required=True)
     test.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME")
@@ -82,79 +87,50 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_app(spec: str) -> Any:
-    module_name, _, attr = spec.partition(":")
-    sys.path.insert(0, os.getcwd())
-    module = importlib.import_module(module_name)
-    target: Any = module
-    for part in (attr or "app").split("."):
-        target = getattr(target, part)
-    return target
+def _proxy_options(serve: argparse.ArgumentParser) -> None:
+    """uvicorn's proxy-header rewriting: off unless asked for. A client can send any
+    X-Forwarded-For; only a proxy's word should move the client address (and then
+    mod_remoteip's RemoteIPHeader and RemoteIPTrustedProxy are the Apache way)."""
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="let uvicorn take the client address and scheme from X-Forwarded-For and "
+        "X-Forwarded-Proto sent by --forwarded-allow-ips (default: ignore them)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="comma-separated proxy addresses or networks (or '*') trusted with "
+        "--proxy-headers (default: 127.0.0.1,::1)",
+    )
 
 
-def _is_asgi(app: Any) -> bool:
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
-    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app)
-
-
-def build_app(settings: dict[str, Any]) -> Any:
-    """The ASGI app uvicorn serves, from the settings ``serve`` put in the env."""
-    from apachemw.asgi import Apache as ASGIApache
-    from apachemw.wsgi import Apache as WSGIApache
-
-    kwargs: dict[str, Any] = {"defines": settings.get("defines", ())}
-    if settings.get("config"):
-        kwargs["config"] = settings["config"]
-    else:
-        from apachemw.defaults import default_config
-
-        kwargs["text"] = default_config(settings["directory"], access_log="/dev/stdout")
-    inner = _load_app(settings["app"]) if settings.get("app") else None
-    if inner is None and settings.get("config"):
-        inner = _wsgi_script_app(settings["config"], settings.get("defines", ()))
-    if inner is None or _is_asgi(inner):
-        return ASGIApache(inner, **kwargs)
-    from a2wsgi import WSGIMiddleware
-
-    return WSGIMiddleware(WSGIApache(inner, **kwargs))  # type: ignore[arg-type]
-
-
-def _wsgi_script_app(config: str, defines: Sequence[str]) -> Any:
-    """The application a WSGIScriptAlias names, loaded as mod_wsgi would (or None)."""
-    from apachemw.config.site import load_site
-    from apachemw.modules.mod_wsgi import load_script, script_files
-
-    scripts = script_files(load_site(config, defines=defines))
-    if len(scripts) > 1:
-        listed = ", ".join(scripts)
-        raise ApacheMWError(f"WSGIScriptAlias names several scripts ({listed}); pick one: --app")
-    return load_script(scripts[0]) if scripts else None
-
-
-def app_factory() -> Any:
-    """uvicorn's ``--factory`` entry point in each worker."""
-    return build_app(json.loads(os.environ[_ENV]))
-
-
-def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    settings: dict[str, Any] = {"defines": args.defines, "app": args.app}
+def _settings(args: argparse.Namespace) -> Settings:
+    defines = tuple(args.defines)
     if args.config:
-        settings["config"] = os.path.abspath(args.config)
-    elif args.directory:
-        settings["directory"] = os.path.abspath(args.directory)
-    else:
-        settings["config"] = str(EXAMPLE / "httpd.conf")
-        settings["app"] = args.app or "apachemw.example.app:app"
-    return settings
+        return Settings(
+            config=os.path.abspath(args.config), defines=defines, app=args.app, reload=args.reload
+        )
+    if args.directory:
+        if args.reload:
+            print(
+                "apachemw: --reload has no configuration file to watch when serving a "
+                "directory (.htaccess files are re-read when they change anyway)",
+                file=sys.stderr,
+            )
+        return Settings(directory=os.path.abspath(args.directory), defines=defines, app=args.app)
+    example = str(EXAMPLE / "httpd.conf")
+    app = args.app or "apachemw.example.app:app"
+    return Settings(config=example, defines=defines, app=app, reload=args.reload)
 
 
-def _bind(args: argparse.Namespace, settings: dict[str, Any]) -> tuple[str, int]:
+def _bind(args: argparse.Namespace, settings: Settings) -> tuple[str, int]:
     """Where to listen: --host/--port win over the configuration's Listen."""
     host, port = "127.0.0.1", 8080
-    if settings.get("config"):
+    if settings.config:
         from apachemw.config.site import load_site
 
-        site = load_site(settings["config"], defines=settings["defines"])
+        site = load_site(settings.config, defines=settings.defines)
         if site.listen:
             host, port = site.listen[0]
     return args.host or host, args.port or port
@@ -186,28 +162,44 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings(args)
-    if settings.get("directory") and not os.path.isdir(settings["directory"]):
-        print(f"apachemw: {settings['directory']} is not a directory", file=sys.stderr)
+    problem = _refusal(args, settings)
+    if problem is not None:
+        print(f"apachemw: {problem}", file=sys.stderr)
         return 1
     try:
         host, port = _bind(args, settings)
-        build_app(settings)  # refuse a bad config before starting workers
-    except ConfigError as exc:
+        build_app(settings)  # refuse a bad config (or app) before starting workers
+    except ApacheMWError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    os.environ[_ENV] = json.dumps(settings)
+    os.environ.update(settings.to_env())
     print(f"apachemw: serving on http://{host}:{port}/", file=sys.stderr)
     uvicorn.run(
-        "apachemw.cli:app_factory",
+        "apachemw.server:app_factory",
         factory=True,
         host=host,
         port=port,
         workers=args.workers,
-        reload=args.reload,
         access_log=False,
         log_level="warning",
+        **_proxy_settings(args),
     )
     return 0
+
+
+def _refusal(args: argparse.Namespace, settings: Settings) -> str | None:
+    """Why serve must not start, found before anything is loaded."""
+    if settings.directory and not os.path.isdir(settings.directory):
+        return f"{settings.directory} is not a directory"
+    if args.forwarded_allow_ips and not args.proxy_headers:
+        return "--forwarded-allow-ips needs --proxy-headers"
+    return None
+
+
+def _proxy_settings(args: argparse.Namespace) -> dict[str, Any]:
+    if not args.proxy_headers:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": args.forwarded_allow_ips}
 
 
 def _explain(args: argparse.Namespace) -> int:

@@ -120,8 +120,11 @@ def no_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(uvicorn, "run", refuse)
     # serve hands its settings to uvicorn's workers in the environment; undo that.
-    monkeypatch.setenv("APACHEMW_SERVE", "")
-    monkeypatch.delenv("APACHEMW_SERVE")
+    from apachemw.server import ENV_VARS
+
+    for name in ENV_VARS:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return calls
 
 

@@ -159,15 +159,17 @@ class Apache:
                 return
             await self.app(scope, receive, send)
             return
+        # One engine for the whole request, even if a reload swaps self.engine meanwhile.
+        engine = self.engine
         incoming = incoming_from_scope(scope)
         pathsend = "http.response.pathsend" in (scope.get("extensions") or {})
-        outcome = await _decide(self.engine, incoming)
+        outcome = await _decide(engine, incoming)
         hints = _EARLY_HINT in (scope.get("extensions") or {}) and outcome.interim_allowed
         if hints and outcome.early_links:
             links = [link.encode("latin-1", "replace") for link in outcome.early_links]
             await send({"type": _EARLY_HINT, "links": links})
         if outcome.app is not None and self.app is not None:
-            await self._call_app(scope, receive, _hints_passed(send, hints), outcome)
+            await self._call_app(scope, receive, _hints_passed(send, hints), outcome, engine)
             return
         headers = _encode(outcome.headers)
         try:
@@ -187,14 +189,15 @@ class Apache:
                 # Apache counted the whole file before writing it: %b is its size even
                 # for a client that left mid-way (security.md G06); %X says "X".
                 sent = _planned_length(outcome.headers, sent)
-            finish(self.engine, outcome, outcome.status, sent, outcome.headers, aborted)
+            finish(engine, outcome, outcome.status, sent, outcome.headers, aborted)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A websocket handshake is a GET to Apache: it goes through every phase, and
         only a request that reaches the app is handed over; any other answer (401, 403,
         a redirect, a file) refuses the handshake."""
         as_get = {**scope, "method": "GET", "scheme": _HTTP_SCHEME.get(scope.get("scheme", "ws"))}
-        outcome = await _decide(self.engine, incoming_from_scope(as_get))
+        engine = self.engine
+        outcome = await _decide(engine, incoming_from_scope(as_get))
         if outcome.app is not None and self.app is not None:
             state = {"status": 403}
 
@@ -206,15 +209,17 @@ class Apache:
             try:
                 await self.app(_app_scope(scope, outcome), receive, watched)
             finally:
-                finish(self.engine, outcome, state["status"], 0, outcome.headers)
+                finish(engine, outcome, state["status"], 0, outcome.headers)
             return
         # A file or other 2xx answer cannot carry a websocket: refused as 403.
         status = outcome.status if outcome.status >= 300 else 403
         body = outcome.body if status == outcome.status and outcome.file is None else b""
         await _refuse_websocket(scope, receive, send, status, outcome.headers, body)
-        finish(self.engine, outcome, status, len(body), outcome.headers)
+        finish(engine, outcome, status, len(body), outcome.headers)
 
-    async def _call_app(self, scope: Scope, receive: Receive, send: Send, outcome: Outcome) -> None:
+    async def _call_app(
+        self, scope: Scope, receive: Receive, send: Send, outcome: Outcome, engine: Engine
+    ) -> None:
         assert outcome.app is not None and self.app is not None
         inner = _app_scope(scope, outcome)
         extra = _encode(outcome.headers)
@@ -232,7 +237,7 @@ class Apache:
                 note = invalid_header(raw)
                 if note is not None:
                     seen["refused"] = True
-                    error = error_outcome(self.engine, outcome, 500, note)
+                    error = error_outcome(engine, outcome, 500, note)
                     seen.update(status=500, headers=error.headers, sent=len(error.body))
                     await send(
                         {
@@ -262,7 +267,7 @@ class Apache:
         try:
             await self.app(inner, receive, wrapped_send)
         finally:
-            finish(self.engine, outcome, seen["status"], seen["sent"], seen["headers"])
+            finish(engine, outcome, seen["status"], seen["sent"], seen["headers"])
 
 
 _EARLY_HINT = "http.response.early_hint"

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from apachemw.core.http import invalid_header
+from apachemw.core.pipeline import Engine
 from apachemw.core.request import Incoming, Outcome
 from apachemw.engine import (
     CHUNK,
@@ -179,9 +180,11 @@ class Apache:
         )
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        outcome = self.engine.handle(incoming_from_environ(environ))
+        # One engine for the whole request, even if a reload swaps self.engine meanwhile.
+        engine = self.engine
+        outcome = engine.handle(incoming_from_environ(environ))
         if outcome.app is not None and self.app is not None:
-            return self._call_app(environ, start_response, outcome)
+            return self._call_app(environ, start_response, outcome, engine)
         headers = [(k, v) for k, v in outcome.headers]
         start_response(status_line(outcome.status), headers)
 
@@ -191,7 +194,7 @@ class Apache:
                 # filter sees the file at once): %b is its size even for a client that
                 # left (security.md G06); %X says "X".
                 sent = _planned_length(headers, sent)
-            finish(self.engine, outcome, outcome.status, sent, headers, aborted)
+            finish(engine, outcome, outcome.status, sent, headers, aborted)
 
         if outcome.head_only or outcome.file is None:
             body = b"" if outcome.head_only else outcome.body
@@ -204,7 +207,7 @@ class Apache:
         return _Body(_file_chunks(fbody.path, fbody.parts), done)
 
     def _call_app(
-        self, environ: Environ, start_response: StartResponse, outcome: Outcome
+        self, environ: Environ, start_response: StartResponse, outcome: Outcome, engine: Engine
     ) -> Iterable[bytes]:
         assert outcome.app is not None and self.app is not None
         call = outcome.app
@@ -224,7 +227,7 @@ class Apache:
         def inner_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             note = invalid_header(headers)
             if note is not None:
-                error = error_outcome(self.engine, outcome, 500, note)
+                error = error_outcome(engine, outcome, 500, note)
                 seen["error"] = error
                 status, headers, extra[:] = status_line(500), list(error.headers), []
             seen["status"] = int(status.split(" ", 1)[0])
@@ -240,7 +243,7 @@ class Apache:
             raise
 
         def done(sent: int, aborted: bool = False) -> None:
-            finish(self.engine, outcome, seen["status"], sent, seen["headers"], aborted)
+            finish(engine, outcome, seen["status"], sent, seen["headers"], aborted)
 
         closer = getattr(result, "close", None)
         if environ.get("REQUEST_METHOD") == "HEAD":

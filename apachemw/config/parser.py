@@ -14,6 +14,7 @@ Include chains end in a :class:`~apachemw.errors.ConfigError`, never a Recursion
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import re
 import stat
@@ -27,9 +28,11 @@ __all__ = [
     "Node",
     "ParseEnv",
     "getword",
+    "include_files",
     "logical_lines",
     "parse_file",
     "parse_text",
+    "source_digest",
     "words_of",
 ]
 
@@ -123,6 +126,20 @@ class ParseEnv:
     is_known_directive: Callable[[str], bool] = _never
     is_known_section: Callable[[str], bool] = _never
     warnings: list[str] = field(default_factory=list)
+    # What the configuration was read from, for reloading it when that changes: every
+    # file read, with a digest of the bytes read (modules add theirs, e.g. TypesConfig),
+    # and every Include's pattern (root-relative) with its "optional" flag, whose list
+    # of files may change too.
+    sources: dict[str, str | None] = field(default_factory=dict)
+    includes: list[tuple[str, bool]] = field(default_factory=list)
+
+    def add_source(self, path: str, data: bytes | None) -> None:
+        """Note a file the configuration read (``data`` None: it could not be read)."""
+        self.sources[path] = source_digest(data)
+
+
+def source_digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 # --- words ----------------------------------------------------------------------------
@@ -372,8 +389,9 @@ def _is_real_dir(path: str) -> bool:
         return False
 
 
-def _read_config(path: str) -> str:
+def _read_config(path: str, env: ParseEnv) -> str:
     """The text of a config file; ap_pcfg_openfile's refusals become ConfigError."""
+    env.add_source(path, None)
     try:
         # Check the type before opening: open() would block on a FIFO.
         if not stat.S_ISREG(os.stat(path).st_mode) and path != "/dev/null":
@@ -386,6 +404,7 @@ def _read_config(path: str) -> str:
         raise ConfigError(
             f"Could not open configuration file {path}: No such file or directory"
         ) from None
+    env.add_source(path, data)
     # Config bytes are not always UTF-8; keep every byte round-trippable.
     return data.decode("utf-8", "surrogateescape")
 
@@ -747,7 +766,9 @@ class _Parser:
                 "There appears to be a recursion."
             )
             raise ConfigError(msg, *where, canon)
-        paths = _include_paths(self._root_relative(arg), canon == "IncludeOptional")
+        pattern, optional = self._root_relative(arg), canon == "IncludeOptional"
+        self.env.includes.append((pattern, optional))
+        paths = _include_paths(pattern, optional)
         self.frames.append(_Include(paths, frame.container(), where[0], where[1], canon))
 
     def _next_include_file(self, inc: _Include) -> None:
@@ -759,7 +780,7 @@ class _Parser:
             self.frames.pop()
             return
         try:
-            text = _read_config(path)
+            text = _read_config(path, self.env)
         except ConfigError as exc:
             raise ConfigError(exc.message, inc.file, inc.line, inc.name) from None
         self.frames.append(_Block(_Reader(text, path, self.max_len), inc.target))
@@ -793,4 +814,13 @@ def logical_lines(text: str, file: str = "<text>") -> Iterator[tuple[str, int]]:
 
 def parse_file(path: str, env: ParseEnv) -> tuple[Node, ...]:
     """Parse a server configuration file and everything it includes."""
-    return parse_text(_read_config(path), path, env)
+    return parse_text(_read_config(path, env), path, env)
+
+
+def include_files(pattern: str, optional: bool) -> list[str]:
+    """The files an Include of ``pattern`` (already root-relative) reads now, in order;
+    raises ConfigError where the Include itself would fail."""
+    try:
+        return list(_include_paths(pattern, optional))
+    except _IncludeError as exc:
+        raise ConfigError(str(exc)) from None

@@ -195,7 +195,9 @@ class Site:
         server = r.server if r is not None and r.server is not None else self.main
         # r->log: a per-directory LogLevel, once the request's sections were walked.
         log = r.log if r is not None and r.log is not None else server.get("core")
-        if not log.logs(module, level):
+        # A notice about the server itself (start, reload) passes any LogLevel, as
+        # Apache's log.c lets its startup/shutdown notices through.
+        if not log.logs(module, level) and not (r is None and level == "notice"):
             return
         if r is not None:
             errorlog.add_log_ids(r)

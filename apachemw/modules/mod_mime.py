@@ -23,6 +23,7 @@ from apachemw.config.directives import (
     DirectiveError,
 )
 from apachemw.config.directives import Module as _Module
+from apachemw.config.parser import ParseEnv
 from apachemw.config.rows import row
 from apachemw.core.request import DECLINED, OK, Request
 
@@ -203,18 +204,26 @@ def _use_path_info(cmd: Cmd, args: Sequence[str]) -> None:
     conf.use_path_info = args[0].lower() == "on"
 
 
-def load_types(path: str | None) -> dict[str, str]:
-    """Read a mime.types file: "type ext ext ..." lines; later lines win per ext."""
+def load_types(path: str | None, env: ParseEnv | None = None) -> dict[str, str]:
+    """Read a mime.types file: "type ext ext ..." lines; later lines win per ext.
+    With ``env``, the file is noted among the configuration's sources (--reload)."""
     if path is None:
         return _python_types()
+    if env is not None:
+        env.add_source(path, None)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if env is not None:
+        env.add_source(path, data)
     types: dict[str, str] = {}
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            words = line.split()
-            if not words or words[0].startswith("#"):
-                continue
-            for ext in words[1:]:
-                types[ext.lower()] = words[0].lower()
+    text = data.decode("utf-8", "replace")
+    # Universal newlines, as a file opened in text mode reads them.
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        for ext in words[1:]:
+            types[ext.lower()] = words[0].lower()
     return types
 
 
@@ -229,7 +238,7 @@ def post_config(site: Any) -> None:
         conf: MimeServer = server.get("mod_mime")
         path = conf.types_config or _default_types_path(site)
         try:
-            conf.types = load_types(path)
+            conf.types = load_types(path, site.env)
         except OSError as exc:
             from apachemw.errors import ConfigError
 

@@ -115,13 +115,17 @@ def _proxies(cmd: Cmd, args: Sequence[str]) -> None:
 def _proxy_list(cmd: Cmd, args: Sequence[str]) -> None:
     """proxylist_read: words of a file, ``#`` starting a comment."""
     path = args[0] if os.path.isabs(args[0]) else os.path.join(cmd.ctx.site.server_root, args[0])
+    env = cmd.ctx.site.env
+    env.add_source(path, None)  # a change to it reloads the config (--reload)
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
-            lines = handle.read().splitlines()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         raise DirectiveError(
             f"{cmd.node.name}: Could not open file {path}: {exc.strerror}"
         ) from None
+    env.add_source(path, data)
+    lines = data.decode("utf-8", "surrogateescape").splitlines()
     for number, line in enumerate(lines, 1):
         for word in words_of(line.strip()):
             if word.startswith("#"):

@@ -14,6 +14,7 @@ import pytest
 from apachemw.asgi import Apache as ASGIApache
 from apachemw.cli import build_app, main
 from apachemw.errors import ApacheMWError
+from apachemw.server import Settings
 from apachemw.wsgi import Apache as WSGIApache
 
 from .conftest import Client
@@ -136,7 +137,7 @@ def application(environ, start_response):
 
 def test_serve_loads_the_script_as_mod_wsgi(tmp_path: Path) -> None:
     conf = _script_site(tmp_path, {"hello": HELLO})
-    app = build_app({"config": str(conf), "defines": [], "app": None})
+    app = build_app(Settings(config=str(conf)))
     body = Client("asgi", app).get("/hello/x").text
     script = str(tmp_path / "hello.wsgi")  # relative in the config: from ServerRoot
     assert body == "/hello _mod_wsgi_" + hashlib.md5(script.encode()).hexdigest()
@@ -145,7 +146,7 @@ def test_serve_loads_the_script_as_mod_wsgi(tmp_path: Path) -> None:
 def test_serve_refuses_a_script_without_application(tmp_path: Path) -> None:
     conf = _script_site(tmp_path, {"app": "app = None\n"})
     with pytest.raises(ApacheMWError, match="does not contain WSGI application 'application'"):
-        build_app({"config": str(conf), "defines": [], "app": None})
+        build_app(Settings(config=str(conf)))
 
 
 def test_serve_asks_for_app_when_several_scripts_are_named(
