@@ -19,15 +19,24 @@ order it tries:
 
 The matched descriptions are read as Apache reads them: the first word with a ``/``
 is the type, the next word the encoding; Apache copies one character more than it
-counted, so a type followed by an encoding keeps its trailing space.
+counted, so a type followed by an encoding keeps the space or tab after it (the access
+log shows it; on the wire the header is trimmed, as the client reads it anyway).
+
+A magic file that cannot be read (AH01515), or has a line of unknown type (AH01524),
+is logged at startup and never refuses the configuration, as in Apache: the servers
+Apache would set up after it get no magic.
 
 Deliberately different: Apache runs ``gzip -dcq FILE`` in a child process to look
 inside compressed files. apachemw inflates gzip data in process with ``zlib``
 (at most 4096 bytes out, reading at most 1 MiB in) and decodes compress's LZW the
-same way; pack's Huffman format (``\\037\\036``), which only gzip still reads, is
-treated as data gzip could not read (AH01554, no type). File reads go through a
-small cache of first bytes keyed by the file's identity; on an event loop a file not
-in it raises NeedsBlockingIO and the request is decided in a worker thread.
+same way, so no process is started per request. gzip data that yields nothing gets
+the two lines gzip would have written to Apache's error log ("invalid compressed
+data--format violated" or "unexpected end of file"), then AH01554; for bad compress
+data, which gzip words in more ways, only AH01554 is logged. pack's Huffman format
+(``\\037\\036``), which only gzip still reads, is treated as data gzip could not
+read (AH01554, no type). File reads go through a small cache of first bytes keyed by
+the file's identity; on an event loop a file not in it raises NeedsBlockingIO and the
+request is decided in a worker thread.
 """
 
 from __future__ import annotations
