@@ -425,7 +425,12 @@ def _quote_path(path: str) -> bytes:
 
 
 def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
-    return [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in headers]
+    # A field value has no surrounding whitespace on the wire (Apache may send some
+    # that the client drops; h11 would refuse it): the log still sees the value whole.
+    return [
+        (k.lower().encode("latin-1"), v.strip(" \t").encode("latin-1", "replace"))
+        for k, v in headers
+    ]
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

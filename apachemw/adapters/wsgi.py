@@ -186,7 +186,9 @@ class Apache:
         if outcome.app is not None and self.app is not None:
             return self._call_app(environ, start_response, outcome, engine)
         headers = [(k, v) for k, v in outcome.headers]
-        start_response(status_line(outcome.status), headers)
+        # A field value has no surrounding whitespace on the wire (Apache may send some
+        # that the client drops): the log still sees the value whole.
+        start_response(status_line(outcome.status), [(k, v.strip(" \t")) for k, v in headers])
 
         def done(sent: int, aborted: bool = False) -> None:
             if aborted:

@@ -328,6 +328,7 @@ def _server_default_dir(module: Module) -> Any:
 
 
 ICONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "icons")
+MAGIC_FILE = os.path.join(os.path.dirname(ICONS_DIR), "data", "magic")
 
 
 def load_site(
@@ -351,8 +352,9 @@ def load_site(
     given = {d.partition("=")[0]: (d.partition("=")[2] or None) for d in defines}
     env = ParseEnv(
         server_root=root,
-        # ${APACHEMW_ICONS}: the listing icons that ship with apachemw.
-        defines={"APACHEMW_ICONS": ICONS_DIR, **given},
+        # ${APACHEMW_ICONS}: the listing icons that ship with apachemw;
+        # ${APACHEMW_MAGIC}: its magic file for MimeMagicFile.
+        defines={"APACHEMW_ICONS": ICONS_DIR, "APACHEMW_MAGIC": MAGIC_FILE, **given},
         loaded_modules=loaded,
         module_files=_module_files(modules),
     )

@@ -279,7 +279,8 @@ def find_ct(r: Request) -> int:
         r.content_type = _with_charset(r.content_type, charset)
     if not r.content_languages and conf.default_language:
         r.content_languages.append(conf.default_language)
-    return OK
+    # No type: the type checkers after this one (mod_mime_magic) get their turn.
+    return OK if r.content_type else DECLINED
 
 
 def _split_name(name: str) -> tuple[str, list[str]]:

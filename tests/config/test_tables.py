@@ -65,6 +65,7 @@ LOADED = (
     "alias",
     "rewrite",
     "mime",
+    "mime_magic",
     "dir",
     "autoindex",
     "negotiation",

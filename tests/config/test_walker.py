@@ -57,6 +57,7 @@ HOST = ("authz_host",)
 COMPAT = ("access_compat",)
 AUTHN = ("auth_basic", "authn_core")
 NEG = ("negotiation",)
+MAGIC = ("mime_magic",)
 
 
 def _dir(body: str, modules: tuple[str, ...] = ()) -> Conf:
@@ -277,6 +278,10 @@ BAD: dict[str, Conf] = {
     "userdir-in-directory": _dir("UserDir public_html", ("userdir",)),
     "virtualhost-port-only": Conf("<VirtualHost 80>\n</VirtualHost>\n"),
     "virtualhost-bad-port": Conf("<VirtualHost 127.0.0.1:99999>\n</VirtualHost>\n"),
+    "mimemagicfile-empty": Conf("MimeMagicFile\n", MAGIC),
+    "mimemagicfile-two-args": Conf("MimeMagicFile magic other\n", MAGIC),
+    "mimemagicfile-in-directory": _dir("MimeMagicFile magic", MAGIC),
+    "mimemagicfile-in-location": Conf("<Location /x>\nMimeMagicFile magic\n</Location>\n", MAGIC),
     "multiviewsmatch-in-location": Conf(
         "<Location /x>\nMultiviewsMatch Any\n</Location>\n", (*AUTHZ, *MIME)
     ),
@@ -286,6 +291,17 @@ BAD: dict[str, Conf] = {
 }
 
 GOOD: dict[str, Conf] = {
+    # A magic file is read after the configuration (post_config): a missing one, or
+    # one with bad lines, is logged at startup and never fails ``apache2 -t``.
+    "mimemagicfile-missing": Conf("MimeMagicFile /nonexistent-apachemw/magic\n", MAGIC),
+    "mimemagicfile-bad-lines": Conf(
+        "MimeMagicFile magic\n<VirtualHost *:80>\nMimeMagicFile other\n</VirtualHost>\n",
+        MAGIC,
+        files=(
+            ("magic", "0 quad 1 x/y\n>(1.q+2 string x a/b\nnonsense\n0 string abc a/b\n"),
+            ("other", "0 string \\x89PNG image/png\n"),
+        ),
+    ),
     "negotiation-everything": Conf(
         "CacheNegotiatedDocs On\n<Directory /tmp>\nOptions +MultiViews\n"
         "LanguagePriority en fr de-CH\nLanguagePriority it\n"

@@ -165,8 +165,11 @@ def _header_out(arg: str) -> ItemFn:
 
     def header(t: Transaction, r: Request) -> str | None:
         values = [v for k, v in t.headers_out if k.lower() == lname]
-        if lname == "content-type":
-            return escape_raw(values[0].split(";", 1)[0].rstrip()) if values else None
+        if lname == "content-type" and values:
+            # ap_field_noparam: spaces before a ";" go with the parameters; a type
+            # without any keeps its own (mod_mime_magic's "text/plain " is logged so).
+            value = values[0]
+            return escape_raw(value.split(";", 1)[0].rstrip() if ";" in value else value)
         if lname == "set-cookie":
             return escape_raw(", ".join(values)) if values else None
         if lname == "connection":
