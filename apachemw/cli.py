@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from apachemw.errors import ApacheMWError, ConfigError
-from apachemw.server import Settings, app_factory, build_app
+from apachemw.server import Settings, app_factory, build_app, serve
 
 __all__ = ["app_factory", "build_app", "main"]
 
@@ -159,8 +159,6 @@ def _configtest(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     settings = _settings(args)
     problem = _refusal(args, settings)
     if problem is not None:
@@ -172,18 +170,8 @@ def _serve(args: argparse.Namespace) -> int:
     except ApacheMWError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    os.environ.update(settings.to_env())
     print(f"apachemw: serving on http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(
-        "apachemw.server:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=args.workers,
-        access_log=False,
-        log_level="warning",
-        **_proxy_settings(args),
-    )
+    serve(settings, host, port, args.workers, **_proxy_settings(args))
     return 0
 
 

@@ -136,6 +136,11 @@ class ConfigReloader:
         """Reload if anything the configuration read has changed; True if it swapped."""
         if not self.changed():
             return False
+        return self.reload_now()
+
+    def reload_now(self) -> bool:
+        """Load the configuration again whether or not it changed (a restart signal);
+        swap it in if it loads, else keep the last good one. True if it swapped."""
         site = self.target.engine.site
         try:
             engine = build_engine(config=self.config, defines=self.defines, has_app=site.has_app)

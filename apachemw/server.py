@@ -20,11 +20,14 @@ factory directly with the variables set by hand, by systemd or by a container.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -159,4 +162,117 @@ class _Reloading:
 def app_factory() -> Any:
     """The ASGI app from ``APACHEMW_*`` variables: uvicorn's ``--factory`` target and
     gunicorn's ``'apachemw.server:app_factory()'``; called once per worker process."""
-    return build_app(Settings.from_env())
+    settings = Settings.from_env()
+    app = build_app(settings)
+    if os.environ.get(_SIGNALS) and settings.config:
+        _reload_on_signals(app, settings)
+    return app
+
+
+# ------------------------------------------------------------------ apachemw serve
+
+# Set by apachemw serve (not under gunicorn, whose workers use these signals themselves):
+# each worker reloads its configuration on SIGHUP or SIGUSR1.
+_SIGNALS = "APACHEMW_SIGNALS"
+
+
+def _middleware_of(app: Any) -> Any:
+    """The Apache middleware inside what build_app returned (reloading, a2wsgi)."""
+    while not hasattr(app, "engine"):
+        inner = getattr(app, "app", None)
+        if inner is None:
+            return None
+        app = inner
+    return app
+
+
+def _reload_on_signals(app: Any, settings: Settings) -> None:
+    """SIGHUP and SIGUSR1 (Apache's restart and graceful restart) load the configuration
+    again in this worker, in a thread, and swap it in between requests; a configuration
+    that fails keeps the last good one serving (logged with file, line and message)."""
+    from apachemw.reload import ConfigReloader
+
+    middleware = _middleware_of(app)
+    if middleware is None or threading.current_thread() is not threading.main_thread():
+        return
+    assert settings.config is not None
+    reloader = ConfigReloader(middleware, settings.config, settings.defines)
+
+    def restart(signum: int, frame: Any) -> None:
+        threading.Thread(target=reloader.reload_now, name="apachemw-restart").start()
+
+    for sig in (signal.SIGHUP, signal.SIGUSR1):
+        signal.signal(sig, restart)
+
+
+def graceful_timeout(settings: Settings) -> int | None:
+    """GracefulShutdownTimeout as uvicorn takes it (None: wait for every request)."""
+    if not settings.config:
+        return None
+    from apachemw.config.site import load_site
+
+    seconds = load_site(settings.config, defines=settings.defines).graceful_shutdown_timeout
+    return int(seconds) if seconds > 0 else None
+
+
+def serve(settings: Settings, host: str, port: int, workers: int, **uvicorn_options: Any) -> None:
+    """Run uvicorn as apachemw serve does, with Apache's signals: SIGTERM, SIGINT and
+    SIGWINCH stop gracefully (requests under way finish, within GracefulShutdownTimeout);
+    SIGHUP and SIGUSR1 reload the configuration in every worker without dropping one."""
+    os.environ.update(settings.to_env())
+    os.environ[_SIGNALS] = "1"
+    options = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "access_log": False,
+        "log_level": "warning",
+        "timeout_graceful_shutdown": graceful_timeout(settings),
+        **uvicorn_options,
+    }
+    _run(options)
+
+
+def _run(options: dict[str, Any]) -> None:
+    """Serve with uvicorn (tests replace this to see what serve would run)."""
+    import uvicorn
+
+    config = uvicorn.Config("apachemw.server:app_factory", **options)
+    workers = int(options["workers"])
+    server = uvicorn.Server(config)
+    if workers > 1:
+        sock = config.bind_socket()
+        _Supervisor(config, sockets=[sock]).run()
+        return
+    # uvicorn handles SIGINT and SIGTERM itself; SIGWINCH is Apache's graceful stop.
+    signal.signal(signal.SIGWINCH, lambda signum, frame: setattr(server, "should_exit", True))
+    server.run()
+
+
+def _supervisor_base() -> Any:
+    from uvicorn.supervisors import Multiprocess
+
+    return Multiprocess
+
+
+class _Supervisor(_supervisor_base()):  # type: ignore[misc]
+    """uvicorn's process supervisor with Apache's signals: SIGWINCH stops gracefully,
+    SIGHUP and SIGUSR1 make every worker reload its configuration in place (uvicorn
+    would replace the workers on SIGHUP)."""
+
+    def handle_winch(self) -> None:
+        self.handle_term()
+
+    def handle_hup(self) -> None:
+        self._reload_workers()
+
+    def handle_usr1(self) -> None:
+        self._reload_workers()
+
+    def _reload_workers(self) -> None:
+        for process in self.processes:
+            pid = process.pid
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGUSR1)

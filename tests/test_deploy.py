@@ -360,11 +360,12 @@ def test_settings_round_trip_through_the_environment() -> None:
 
 @pytest.fixture
 def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
-    """Record what serve hands uvicorn.run instead of serving; undo its environment."""
-    import uvicorn
+    """Record what serve hands uvicorn instead of serving; undo its environment."""
+    import apachemw.server
 
     calls: list[dict[str, object]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(apachemw.server, "_run", calls.append)
+    monkeypatch.setenv("APACHEMW_SIGNALS", "")
     for name in ENV_VARS:
         monkeypatch.setenv(name, "")
     return calls
@@ -808,3 +809,136 @@ def test_logrotate_snippet(tmp_path: Path, web: httpx.Client) -> None:
         _wait_for(lambda: len(_access_lines(tmp_path)) == 1, "the line after rotation")
         assert _access_lines(tmp_path)[0][4] == "/index.html?after"
         assert "?after" not in (tmp_path / "access.log.1").read_text()
+
+
+# --------------------------------------------------------------------------- signals
+
+SLOW_APP = """\
+import asyncio
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    seconds = float(scope["query_string"] or b"0")
+    await asyncio.sleep(seconds)
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"slept"})
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGUSR1])
+def test_restart_signals_reload_in_place(
+    tmp_path: Path, web: httpx.Client, workers: str, sig: signal.Signals
+) -> None:
+    """SIGHUP and SIGUSR1 (Apache's restart and graceful restart) reload the
+    configuration in every worker; a bad one leaves the last good one serving."""
+    conf = _site(tmp_path)
+    port = _free_port()
+    with running(_serve(port, "-f", str(conf), "--workers", workers), port, tmp_path) as base:
+        assert web.get(base + "/").headers["X-Version"] == "a"
+        pids = {m.group(1) for m in _access_lines(tmp_path)}
+        _replace(conf, "X-Version a", "X-Version b")
+        os.kill(_server_pid(tmp_path, port), sig)
+        _wait_for(lambda: _all_answer(web, base, "/", "X-Version", "b"), "the reload")
+        _replace(conf, "Header always set X-Version b", "Bogusdirective on")
+        os.kill(_server_pid(tmp_path, port), sig)
+        _wait_for(lambda: "not reloaded" in (tmp_path / "error.log").read_text(), "the refusal")
+        assert _all_answer(web, base, "/", "X-Version", "b")
+        # Reloaded in place: the workers that answered before are the ones answering now.
+        assert {m.group(1) for m in _access_lines(tmp_path)} <= pids | _worker_pids(tmp_path)
+
+
+def _server_pid(tmp_path: Path, port: int) -> int:
+    """The apachemw serve process for ``port`` (the leader of its own session)."""
+    leaders = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in argv and str(port).encode() in argv:
+            leaders.add(os.getpgid(int(entry)))
+    assert len(leaders) == 1, leaders
+    return leaders.pop()
+
+
+def _worker_pids(tmp_path: Path) -> set[str]:
+    return {m.group(1) for m in _access_lines(tmp_path)}
+
+
+def _slow_site(tmp_path: Path, extra: str = "") -> list[str]:
+    (tmp_path / "slowapp.py").write_text(SLOW_APP)
+    conf = _site(tmp_path, extra)
+    return ["-f", str(conf), "--app", "slowapp:app"]
+
+
+def _slow_request(base: str, seconds: float, out: list[object]) -> threading.Thread:
+    def go() -> None:
+        try:
+            with httpx.Client(timeout=30) as client:
+                out.append(client.get(f"{base}/slow?{seconds}"))
+        except httpx.HTTPError as exc:
+            out.append(exc)
+
+    thread = threading.Thread(target=go)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("sig", [signal.SIGWINCH, signal.SIGTERM])
+def test_graceful_stop_finishes_requests_under_way(tmp_path: Path, sig: signal.Signals) -> None:
+    port = _free_port()
+    argv = _serve(port, *_slow_site(tmp_path))
+    log = tmp_path / "server.out"
+    with open(log, "wb") as output:
+        proc = subprocess.Popen(argv, cwd=tmp_path, env=_env(), stdout=output, stderr=output)
+    try:
+        _wait_listening(proc, port, log)
+        results: list[object] = []
+        thread = _slow_request(f"http://127.0.0.1:{port}", 1.5, results)
+        time.sleep(0.5)
+        proc.send_signal(sig)
+        thread.join(20)
+        # uvicorn re-raises the signal it stopped on once it has stopped.
+        assert proc.wait(timeout=20) in (0, -sig)
+        (answer,) = results
+        assert isinstance(answer, httpx.Response) and answer.text == "slept"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_graceful_shutdown_timeout_bounds_the_wait(tmp_path: Path) -> None:
+    port = _free_port()
+    mpm = f"LoadModule mpm_event_module {MODULES}/mod_mpm_event.so\nGracefulShutdownTimeout 1"
+    argv = _serve(port, *_slow_site(tmp_path, mpm))
+    log = tmp_path / "server.out"
+    with open(log, "wb") as output:
+        proc = subprocess.Popen(argv, cwd=tmp_path, env=_env(), stdout=output, stderr=output)
+    try:
+        _wait_listening(proc, port, log)
+        results: list[object] = []
+        thread = _slow_request(f"http://127.0.0.1:{port}", 30, results)
+        time.sleep(0.5)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGWINCH)
+        proc.wait(timeout=20)
+        assert time.monotonic() - started < 10  # not the request's 30 s
+        thread.join(20)
+        # Cut short: never the answer the app would have given.
+        assert results and not (
+            isinstance(results[0], httpx.Response) and results[0].text == "slept"
+        )
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -79,6 +79,8 @@ class Site:
         self.has_app = False
         self.app_named = False
         self.listen: list[tuple[str, int]] = []
+        # GracefulShutdownTimeout (seconds; 0: wait for every request under way).
+        self.graceful_shutdown_timeout = 0
         self.walk_cache: dict[tuple[int, str], Any] = {}
         self.vhost_map = VhostMap()
         # Request headers that modules read: a request carrying one is never

@@ -18,10 +18,19 @@ from apachemw.config.directives import (
     Module,
 )
 from apachemw.config.rows import accepted, row
+from apachemw.core.http import atoi
 
 __all__ = ["MODULES"]
 
 S = RSRC_CONF
+
+
+def _graceful_shutdown_timeout(cmd: Cmd, args: Sequence[str]) -> None:
+    """How long a graceful stop waits for requests under way (0: as long as they take);
+    apachemw serve hands it to uvicorn."""
+    if cmd.server.is_virtual:
+        raise DirectiveError(f"{cmd.node.name} cannot occur within <VirtualHost> section")
+    cmd.ctx.site.graceful_shutdown_timeout = atoi(args[0])
 
 
 def _listen(cmd: Cmd, args: Sequence[str]) -> None:
@@ -153,12 +162,13 @@ MODULES: tuple[Module, ...] = (
             S,
             "How many additional connects will be accepted per idle worker thread",
         ),
-        accepted(
+        row(
             "GracefulShutdownTimeout",
             Args.TAKE1,
             S,
             "Maximum time in seconds to wait for child processes to complete transactions "
             "during shutdown",
+            _graceful_shutdown_timeout,
         ),
     ),
     _module(
@@ -200,12 +210,13 @@ MODULES = (
             "Maximum number of worker threads per child process for this run of Apache - "
             "Upper limit for ThreadsPerChild",
         ),
-        accepted(
+        row(
             "GracefulShutdownTimeout",
             Args.TAKE1,
             S,
             "Maximum time in seconds to wait for child processes to complete transactions "
             "during shutdown",
+            _graceful_shutdown_timeout,
         ),
     ),
     _module(
@@ -232,12 +243,13 @@ MODULES = (
             S,
             "Maximum value of MaxRequestWorkers for this run of Apache",
         ),
-        accepted(
+        row(
             "GracefulShutdownTimeout",
             Args.TAKE1,
             S,
             "Maximum time in seconds to wait for child processes to complete transactions "
             "during shutdown",
+            _graceful_shutdown_timeout,
         ),
     ),
 )
