@@ -162,54 +162,67 @@ def _container(name: str, args: tuple[str, ...], body: Iterable[Node]) -> Sectio
 
 
 def RequireAll(*body: Node) -> Section:
+    """``<RequireAll>``: ``RequireAll(Require("ip", "10.0.0.0/8"), Require("valid-user"))``."""
     return _container("RequireAll", (), body)
 
 
 def RequireAny(*body: Node) -> Section:
+    """``<RequireAny>``: ``RequireAny(Require("ip", "10.0.0.0/8"), Require("valid-user"))``."""
     return _container("RequireAny", (), body)
 
 
 def RequireNone(*body: Node) -> Section:
+    """``<RequireNone>``: ``RequireNone(Require("ip", "10.9.0.0/16"))``."""
     return _container("RequireNone", (), body)
 
 
 def Directory(path: str, *body: Node) -> Section:
+    """``<Directory>``: ``Directory("/srv/www", Require("all", "granted"))``."""
     return _container("Directory", (path,), body)
 
 
 def Location(path: str, *body: Node) -> Section:
+    """``<Location>``: ``Location("/admin", Require("ip", "10.0.0.0/8"))``."""
     return _container("Location", (path,), body)
 
 
 def LocationMatch(pattern: str, *body: Node) -> Section:
+    """``<LocationMatch>``: ``LocationMatch("^/api/v[12]/", Header("set", "X-API", "1"))``."""
     return _container("LocationMatch", (pattern,), body)
 
 
 def Files(name: str, *body: Node) -> Section:
+    """``<Files>``: ``Files("secret.txt", Require("all", "denied"))``."""
     return _container("Files", (name,), body)
 
 
 def FilesMatch(pattern: str, *body: Node) -> Section:
+    """``<FilesMatch>``: ``FilesMatch(r"\\.(bak|swp)$", Require("all", "denied"))``."""
     return _container("FilesMatch", (pattern,), body)
 
 
 def If(expression: str, *body: Node) -> Section:
+    """``<If>``: ``If("%{HTTPS} == 'off'", Redirect("/", "https://example.com/"))``."""
     return _container("If", (expression,), body)
 
 
 def ElseIf(expression: str, *body: Node) -> Section:
+    """``<ElseIf>``, after an ``If`` at the same level."""
     return _container("ElseIf", (expression,), body)
 
 
 def Else(*body: Node) -> Section:
+    """``<Else>``, after an ``If`` (or ``ElseIf``) at the same level."""
     return _container("Else", (), body)
 
 
 def IfModule(module: str, *body: Node) -> Section:
+    """``<IfModule>``: ``IfModule("mod_rewrite.c", RewriteEngine())``."""
     return _container("IfModule", (module,), body)
 
 
 def VirtualHost(*addresses: str, body: Iterable[Node] = ()) -> Section:
+    """``<VirtualHost>``: ``VirtualHost("*:80", body=[directive("ServerName", "x.test")])``."""
     return _container("VirtualHost", addresses, body)
 
 
@@ -229,6 +242,7 @@ def Header(
 
 
 def SetEnv(name: str, value: str | None = None) -> Directive:
+    """``SetEnv``: ``SetEnv("APP_MODE", "production")``."""
     return Directive("SetEnv", (name, *([value] if value is not None else [])), _call_site())
 
 
