@@ -273,11 +273,15 @@ def _name_vhosts(site: Site) -> None:
     for vhost in site.vhosts:
         own = vhost.mods.get("core")
         name = own.server_name if own is not None else None
+        core = vhost.module(site.modules["core"])
         if not name:
             name, problem = fallback_name(vhost, main_core.server_name)
             if problem is not None:
                 site.log_error(None, "error", "core", problem)
-            vhost.module(site.modules["core"]).server_name = name
+            core.server_name = name
+            # s->port: the <VirtualHost> address's port, else the main server's.
+            first = vhost.vhost_addrs[0][1] if vhost.vhost_addrs else 0
+            core.server_port = first or main_core.server_port or 0
         vhost.server_name = name
     site.vhost_map = build_map(site.vhosts, main_core.server_port or 0)
     for host in site.vhost_map.unresolved:

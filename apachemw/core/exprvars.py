@@ -133,6 +133,12 @@ def _server_port(r: Request) -> str:
     return str(pipeline.server_port(r))
 
 
+def _request_scheme(r: Request) -> str:
+    from apachemw.core import pipeline
+
+    return pipeline.http_scheme(r)
+
+
 def _protocol_version(r: Request) -> str:
     major, _, minor = r.protocol.partition("/")[2].partition(".")
     return str(int(major or 0) * 1000 + int(minor or 0)) if major.isdigit() else "0"
@@ -140,7 +146,7 @@ def _protocol_version(r: Request) -> str:
 
 _VARIABLES: dict[str, Callable[[Request], str | None]] = {
     "REQUEST_METHOD": lambda r: r.method,
-    "REQUEST_SCHEME": lambda r: r.incoming.scheme,
+    "REQUEST_SCHEME": _request_scheme,
     "REQUEST_URI": lambda r: r.uri,
     "DOCUMENT_URI": lambda r: r.uri,
     "REQUEST_FILENAME": lambda r: r.filename,

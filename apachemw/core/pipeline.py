@@ -870,38 +870,51 @@ def _authority_port(target: str) -> int | None:
     return None
 
 
-def server_port(r: Request) -> int:
-    """ap_get_server_port: with UseCanonicalName Off, the port the client named."""
-    mode = r.per_dir["core"].use_canonical_name if r.per_dir else None
-    core = r.server.get("core")
-    if mode == "on" and core.server_port:
-        return int(core.server_port)
-    default = 80 if r.incoming.scheme == "http" else 443
+def http_scheme(r: Request) -> str:
+    """ap_http_scheme: https for a ServerName https://..., else the connection's."""
+    return "https" if r.server.get("core").server_scheme == "https" else r.incoming.scheme
+
+
+def default_port(r: Request) -> int:
+    """ap_default_port: the scheme's."""
+    return 443 if http_scheme(r) == "https" else 80
+
+
+def _client_port(r: Request) -> int | None:
+    """The port the client named: an absolute-form target's, else the Host header's."""
     initial = r.initial
-    if mode != "on" and "target-port" in initial.notes:
-        # An absolute-form request line names the host (and port) itself.
+    if "target-port" in initial.notes:  # an absolute-form request line names the host
         named: int | None = initial.notes["target-port"]
-        return named if named is not None else default
+        return named
     host = r.headers_in.get("host") or ""
-    if mode != "on" and ":" in host.rsplit("]", 1)[-1]:
-        port = host.rsplit(":", 1)[1]
-        if port.isdigit():
+    tail = host.rsplit("]", 1)[-1]
+    if ":" in tail:
+        port = tail.rsplit(":", 1)[1]
+        if port.isdigit() and int(port):
             return int(port)
-        return 80 if r.incoming.scheme == "http" else 443
-    if mode != "on" and host:
-        return 80 if r.incoming.scheme == "http" else 443
-    # No port from the client: the ServerName's port, else the scheme's default.
-    return int(core.server_port) if core.server_port else default
+    return None
+
+
+def server_port(r: Request) -> int:
+    """ap_get_server_port: the port the client named (UseCanonicalName Off), else the
+    server's own (ServerName's, or its <VirtualHost> address's), else the scheme's."""
+    mode = r.per_dir["core"].use_canonical_name if r.per_dir else None
+    if mode != "on":
+        named = _client_port(r)
+        if named is not None:
+            return named
+    own = int(r.server.get("core").server_port or 0)
+    return own or default_port(r)
 
 
 def construct_url(r: Request, path: str) -> str:
     """ap_construct_url: scheme://host[:port] + path, default ports left out."""
-    scheme = r.incoming.scheme
+    scheme = http_scheme(r)
     host = server_name(r)
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     port = server_port(r)
-    default = 80 if scheme == "http" else 443
+    default = default_port(r)
     authority = host if port == default else f"{host}:{port}"
     mount = r.incoming.mount.decode("latin-1")
     return f"{scheme}://{authority}{mount}{path}"

@@ -225,6 +225,7 @@ class CoreServer:
     server_name: str | None = None
     server_port: int | None = None
     server_path: str | None = None
+    server_scheme: str | None = None  # ServerName https://...: the scheme of its own URLs
     aliases: list[str] = field(default_factory=list)
     server_admin: str | None = None
     hostname_lookups: str | None = None
@@ -275,6 +276,7 @@ def merge_server(base: CoreServer, virt: CoreServer) -> CoreServer:
             setattr(conf, name, value)
     conf.aliases = list(virt.aliases)
     conf.server_path = virt.server_path  # s->path belongs to its own host only
+    conf.server_scheme = virt.server_scheme  # so does s->server_scheme
     return conf
 
 
@@ -710,18 +712,29 @@ def _recursion(cmd: Cmd, args: Sequence[str]) -> None:
 
 
 def _server_name(cmd: Cmd, args: Sequence[str]) -> None:
+    """server_hostname_port: [scheme://]host[:port]; the port is 0 when none is given
+    (it replaces the <VirtualHost> address's), read as C's atoi reads it."""
     value = args[0]
-    if "://" in value:
-        value = value.split("://", 1)[1]
-    host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
+    if any(c in value for c in "*?["):
+        raise DirectiveError(
+            f'Invalid ServerName "{value}" use ServerAlias to set multiple server names.'
+        )
     conf: CoreServer = cmd.srv()
-    conf.server_name = host or value
-    if port:
-        if not port.isdigit() or not 0 < int(port) < 65536:
+    scheme, sep, rest = value.partition("://")
+    if sep:
+        conf.server_scheme = scheme.lower()
+    else:
+        rest = value
+    host, colon, port_text = rest.partition(":")
+    port = 0
+    if colon:
+        port = atoi(port_text)
+        if not 0 < port < 65536:
             raise DirectiveError(
-                f'The port number "{port}" is outside the appropriate range (i.e., 1..65535).'
+                f'The port number "{value}" is outside the appropriate range (i.e., 1..65535).'
             )
-        conf.server_port = int(port)
+    conf.server_name = host
+    conf.server_port = port
 
 
 def _server_alias(cmd: Cmd, args: Sequence[str]) -> None:

@@ -274,6 +274,10 @@ BAD: dict[str, Conf] = {
     "h2earlyhint-one-arg": _dir("H2EarlyHint Link", ("http2",)),
     "h2earlyhint-blank": _dir('H2EarlyHint Link "   "', ("http2",)),
     "h2earlyhint-control": _dir('H2EarlyHint Link "a\x01b"', ("http2",)),
+    "servername-wildcard": Conf("ServerName *.example.com\n"),
+    "servername-port-zero": Conf("ServerName example.com:0\n"),
+    "servername-port-letters": Conf("ServerName example.com:http\n"),
+    "servername-port-huge": Conf("ServerName https://example.com:70000\n"),
     "userdir-empty": Conf("UserDir\n", ("userdir",)),
     "userdir-in-directory": _dir("UserDir public_html", ("userdir",)),
     "virtualhost-port-only": Conf("<VirtualHost 80>\n</VirtualHost>\n"),
@@ -323,6 +327,10 @@ GOOD: dict[str, Conf] = {
         "UserDir enabled alice\nUserDir disabled\n<VirtualHost *:80>\nUserDir enabled\n"
         "</VirtualHost>\n",
         ("userdir",),
+    ),
+    "servername-forms": Conf(
+        "ServerName HTTPS://www.example.com:8443x\n<VirtualHost *:80>\n"
+        "ServerName http://v.example.com\n</VirtualHost>\n"
     ),
     "virtualhost-empty-port": Conf("<VirtualHost 127.0.0.1:>\n</VirtualHost>\n"),
     "virtualhost-forms": Conf(

@@ -391,8 +391,10 @@ def _status_skeleton(page: str) -> list[str]:
 
 def _is_worker_row(lines: list[str], i: int) -> bool:
     line = lines[i]
+    # A row's closing half has more or fewer empty cells by the slot's state (live
+    # Apache's slots depend on timing): any such half is a worker row.
     return line.startswith("<tr><td><b></b></td>") or (
-        line.startswith("</td><td></td><td></td><td nowrap>")
+        line.startswith("</td><td></td>") and line.endswith("</tr>")
     )
 
 

@@ -230,8 +230,9 @@ def _server_port(arg: str) -> ItemFn:
     if which in ("", "canonical"):
 
         def canonical(t: Transaction, r: Request) -> str | None:
-            port = r.server.get("core").server_port
-            return str(port or (443 if r.incoming.scheme == "https" else 80))
+            from apachemw.core.pipeline import default_port
+
+            return str(r.server.get("core").server_port or default_port(r))
 
         return canonical
     if which == "remote":

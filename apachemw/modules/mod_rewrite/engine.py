@@ -422,7 +422,7 @@ def _server_variable(name: str, ctx: Ctx) -> str:
         "SERVER_ADMIN": core.server_admin,
         "DOCUMENT_ROOT": core.document_root,
         "REQUEST_METHOD": r.method,
-        "REQUEST_SCHEME": inc.scheme,
+        "REQUEST_SCHEME": pipeline.http_scheme(r),
         "SCRIPT_FILENAME": r.filename,
         "REQUEST_FILENAME": r.filename,
         "SERVER_PROTOCOL": r.protocol,
@@ -907,7 +907,7 @@ def _reduce_uri(r: Request) -> None:
     from apachemw.core import pipeline
 
     assert r.filename is not None
-    scheme = r.incoming.scheme
+    scheme = pipeline.http_scheme(r)
     prefix = scheme + "://"
     if len(r.filename) <= len(prefix) or r.filename[: len(prefix)].lower() != prefix:
         return

@@ -16,7 +16,7 @@ LOG = 'LogFormat "%v %V %A \\"%r\\" %>s %b" combined'
 
 def conf(root: str, port: int) -> str:
     h = f"{root}/htdocs"
-    base = with_log_format(header(root, port, ("dir",)), LOG)
+    base = with_log_format(header(root, port, ("dir", "alias")), LOG)
     return (
         base
         + f"""
@@ -57,6 +57,28 @@ DirectoryIndex index.html
     ServerPath /legacy
     DocumentRoot {h}/path
 </VirtualHost>
+<VirtualHost 127.0.0.1:{port}>
+    ServerName HTTPS://secure.test
+    DocumentRoot {h}/one
+    Redirect /r /target
+</VirtualHost>
+<VirtualHost 127.0.0.1:{port}>
+    ServerName ported.test:8081
+    DocumentRoot {h}/one
+    Redirect /r /target
+</VirtualHost>
+<VirtualHost 127.0.0.1:{port}>
+    ServerName canon.test:8082
+    UseCanonicalName On
+    DocumentRoot {h}/one
+    Redirect /r /target
+</VirtualHost>
+<VirtualHost 127.0.0.1:{port}>
+    ServerName canon-noport.test
+    UseCanonicalName On
+    DocumentRoot {h}/one
+    Redirect /r /target
+</VirtualHost>
 """
     )
 
@@ -65,8 +87,10 @@ def prepare(root: str) -> None:
     set_mtimes(root, ("htdocs",))
 
 
-def _host(name: str, host: str | None, target: str = "/", address: str = "127.0.0.1") -> Case:
-    return Case(name, request("GET", target, [], host=host), f"Host: {host}", address)
+def _host(
+    name: str, host: str | None, target: str = "/", address: str = "127.0.0.1", note: str = ""
+) -> Case:
+    return Case(name, request("GET", target, [], host=host), note or f"Host: {host}", address)
 
 
 CASES: list[Case] = [
@@ -108,6 +132,13 @@ CASES: list[Case] = [
         request("GET", "http://two.test/", [], host="one.test"),
         "the target's host wins over Host",
     ),
+    _host("scheme-https", "secure.test", "/r", note="ServerName https://"),
+    _host("scheme-https-slash", "secure.test", "/legacy", note="DirectorySlash, https"),
+    _host("server-port", "ported.test", "/r", note="ServerName's port without Host port"),
+    _host("server-port-host-port", "ported.test:9000", "/r", note="the Host port wins"),
+    _host("canonical", "canon.test:9000", "/r", note="UseCanonicalName On"),
+    _host("canonical-other-name", "CANON.test", "/r", note="UseCanonicalName On, case"),
+    _host("canonical-no-port", "canon-noport.test:9000", "/r", note="canonical, no port"),
     _host("ip-one", "one.test", address="127.0.0.2"),
     _host("ip-own", "ipbased.test", address="127.0.0.2"),
     _host("ip-none", None, address="127.0.0.2"),
