@@ -11,7 +11,6 @@ and on. The mapping happens in translate_name, after mod_alias, and the director
 
 from __future__ import annotations
 
-import os
 import pwd
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from apachemw.config.directives import RSRC_CONF, Args, Cmd, DirectiveError, Module
 from apachemw.config.parser import getword
 from apachemw.config.rows import row
+from apachemw.core.fsinfo import exists
 from apachemw.core.request import DECLINED, OK, Request
 
 __all__ = ["MODULE", "UserdirServer"]
@@ -122,21 +122,13 @@ def translate_userdir(r: Request) -> int:
             r.headers_out.set("Location", redirect)
             return 302
         last = index == len(entries) - 1
-        if filename is not None and (last or _exists(filename)):
+        if filename is not None and (last or exists(filename)):
             r.filename = filename + rest
             r.notes["context_prefix"] = r.uri[: len(r.uri) - len(rest)]
             r.notes["context_document_root"] = filename
             r.notes["mod_userdir_user"] = user
             return OK
     return DECLINED
-
-
-def _exists(path: str) -> bool:
-    try:
-        os.stat(path)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 MODULE = Module(
