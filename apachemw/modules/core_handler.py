@@ -14,6 +14,7 @@ import stat
 
 from apachemw.core import http
 from apachemw.core.request import DECLINED, DONE, OK, AppCall, FileBody, Outcome, Request
+from apachemw.core.uri_escape import escape_uri
 from apachemw.core.walk import directory_walk, file_walk
 from apachemw.modules.core import CoreDir
 
@@ -346,7 +347,7 @@ def app_handler(r: Request) -> int:
         if r.prev.args is not None:
             env["REDIRECT_QUERY_STRING"] = r.prev.args
     untouched = r.prev is None and r.uri == r.notes.get("parsed-uri")
-    raw = r.unparsed_uri.split("?", 1)[0] if untouched else _quote(r.uri)
+    raw = r.unparsed_uri.split("?", 1)[0] if untouched else escape_uri(r.uri)
     # err_headers_out go out with every response (Set-Cookie from [CO], ...), the app's too.
     r.outcome = Outcome(
         0,
@@ -362,12 +363,6 @@ def app_handler(r: Request) -> int:
         ),
     )
     return OK
-
-
-def _quote(path: str) -> str:
-    from apachemw.core.uri_escape import escape_uri
-
-    return escape_uri(path)
 
 
 def named_app_handler(r: Request) -> int:
