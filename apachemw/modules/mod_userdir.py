@@ -29,7 +29,8 @@ O_DEFAULT, O_ENABLE, O_DISABLE = 0, 1, 2
 @dataclass
 class UserdirServer:
     globally_disabled: int = O_DEFAULT
-    userdir: str | None = None
+    # The UserDir entries, split once at config load.
+    userdir: tuple[str, ...] | None = None
     enabled_users: set[str] = field(default_factory=set)
     disabled_users: set[str] = field(default_factory=set)
 
@@ -70,7 +71,7 @@ def _user_dir(cmd: Cmd, args: Any) -> None:
         else:
             (conf.enabled_users if enable else conf.disabled_users).update(words[1:])
         return
-    conf.userdir = raw
+    conf.userdir = tuple(words)
 
 
 def _home(user: str) -> str | None:
@@ -115,7 +116,7 @@ def translate_userdir(r: Request) -> int:
     rest = slash + rest
     if _excluded(conf, user):
         return DECLINED
-    entries = _words(conf.userdir)
+    entries = conf.userdir
     for index, entry in enumerate(entries):
         filename, redirect = _candidate(entry, user, rest)
         if redirect is not None:
