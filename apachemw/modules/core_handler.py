@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 
+from apachemw.config.vhosts import under_server_path
 from apachemw.core import http
 from apachemw.core.request import DECLINED, DONE, OK, AppCall, FileBody, Outcome, Request
 from apachemw.core.uri_escape import escape_uri
@@ -65,11 +66,7 @@ def core_translate(r: Request) -> int:
     root = core.document_root or "/var/www/html"
     uri = r.uri
     prefix = core.server_path
-    if (
-        prefix
-        and uri.startswith(prefix)
-        and (prefix.endswith("/") or uri[len(prefix) : len(prefix) + 1] in ("", "/"))
-    ):
+    if prefix and under_server_path(uri, prefix):
         uri = uri[len(prefix) :]  # ServerPath names this host's part of the URL space
     path = uri.lstrip("/")
     r.filename = root.rstrip("/") + "/" + path if path else root.rstrip("/") + "/"
