@@ -16,7 +16,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 from adapters.conftest import Face, client
+from liveserver import free_port, wait_listening
 
 from apachemw.asgi import Apache
 from apachemw.cli import main
@@ -39,12 +39,6 @@ __all__ = ["client"]
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = "/usr/lib/apache2/modules"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -61,19 +55,6 @@ def _group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
-
-
-def _wait_listening(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}: {log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"server did not listen on port {port} within 30 s: {log.read_text()}")
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -109,7 +90,7 @@ def running(argv: list[str], port: int, tmp_path: Path, **env: str) -> Iterator[
             start_new_session=True,
         )
     try:
-        _wait_listening(proc, port, log)
+        wait_listening(proc, port, timeout=30, log=log)
         yield f"http://127.0.0.1:{port}"
     finally:
         if proc.poll() is None:
@@ -267,7 +248,7 @@ def _check_workers_and_lines(tmp_path: Path, base: str, requests: int = 300) -> 
 
 def test_serve_with_two_workers(tmp_path: Path, web: httpx.Client) -> None:
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     with running(_serve(port, "-f", str(conf), "--workers", "2"), port, tmp_path) as base:
         _check_workers_and_lines(tmp_path, base)
         assert web.get(f"{base}/old").headers["location"] == f"{base}/new-a"
@@ -278,7 +259,7 @@ def test_serve_with_two_workers(tmp_path: Path, web: httpx.Client) -> None:
 )
 def test_gunicorn_with_two_uvicorn_workers(tmp_path: Path, worker: str, web: httpx.Client) -> None:
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     argv = _gunicorn(port, worker, "-w", "2")
     with running(argv, port, tmp_path, APACHEMW_CONFIG=str(conf)) as base:
         _check_workers_and_lines(tmp_path, base)
@@ -293,7 +274,7 @@ COMBINED = re.compile(
 def test_static_site_example_under_uvicorn_workers(tmp_path: Path, web: httpx.Client) -> None:
     """The example as uvicorn itself runs it: the factory and APACHEMW_CONFIG, two
     workers writing the combined log to one standard output."""
-    port = _free_port()
+    port = free_port()
     argv = [sys.executable, "-m", "uvicorn", "--factory", "apachemw.server:app_factory"]
     argv += ["--port", str(port), "--workers", "2", "--no-proxy-headers", "--no-access-log"]
     conf = ROOT / "examples" / "static_site" / "httpd.conf"
@@ -322,7 +303,7 @@ def test_gunicorn_with_a_wsgi_app_and_defines(tmp_path: Path, web: httpx.Client)
         "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
         "    return [f\"{os.getpid()} {environ['PATH_INFO']}\".encode()]\n"
     )
-    port = _free_port()
+    port = free_port()
     env = {"APACHEMW_CONFIG": str(conf), "APACHEMW_APP": "wsgiapp:app"}
     env["APACHEMW_DEFINES"] = "STAGING, OTHER"
     argv = _gunicorn(port, "apachemw.gunicorn_worker.UvicornWorker", "-w", "2")
@@ -441,7 +422,7 @@ def test_the_documentation_shows_each_kind_of_server() -> None:
 @pytest.mark.parametrize("command", _documented_commands())
 def test_documented_command_serves(tmp_path: Path, web: httpx.Client, command: str) -> None:
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     argv, env = _runnable(command, conf, port)
     with running(argv, port, tmp_path, **env) as base:
         response = web.get(f"{base}/")
@@ -484,7 +465,7 @@ def test_reload_swaps_the_config_and_keeps_the_last_good_one(
     tmp_path: Path, web: httpx.Client
 ) -> None:
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     argv = _serve(port, "-f", str(conf), "--reload", "--workers", "2")
     error_log = tmp_path / "error.log"
     with running(argv, port, tmp_path) as base:
@@ -677,7 +658,7 @@ def _last_client(tmp_path: Path) -> str:
 
 def test_serve_ignores_x_forwarded_for_by_default(tmp_path: Path, web: httpx.Client) -> None:
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     with running(_serve(port, "-f", str(conf)), port, tmp_path) as base:
         assert web.get(f"{base}/internal/", headers=SPOOF).status_code == 403
         assert _last_client(tmp_path) == "127.0.0.1"
@@ -699,7 +680,7 @@ def test_gunicorn_and_x_forwarded_for(
     tmp_path: Path, web: httpx.Client, worker: str, flags: list[str], status: int, client_ip: str
 ) -> None:
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     argv = _gunicorn(port, worker, *flags)
     with running(argv, port, tmp_path, APACHEMW_CONFIG=str(conf)) as base:
         assert web.get(f"{base}/internal/", headers=SPOOF).status_code == status
@@ -710,7 +691,7 @@ def test_mod_remoteip_trusts_a_configured_proxy(tmp_path: Path, web: httpx.Clien
     """The Apache way: the header is believed from RemoteIPTrustedProxy only; the
     test client plays the proxy at 127.0.0.1."""
     conf = _site(tmp_path, REMOTEIP)
-    port = _free_port()
+    port = free_port()
     with running(_serve(port, "-f", str(conf)), port, tmp_path) as base:
         response = web.get(f"{base}/internal/", headers=SPOOF)
         assert (response.status_code, response.text) == (200, "internal\n")
@@ -720,7 +701,7 @@ def test_mod_remoteip_trusts_a_configured_proxy(tmp_path: Path, web: httpx.Clien
 
 def test_mod_remoteip_ignores_an_untrusted_peer(tmp_path: Path, web: httpx.Client) -> None:
     conf = _site(tmp_path, REMOTEIP.replace("127.0.0.1", "192.0.2.1"))
-    port = _free_port()
+    port = free_port()
     with running(_serve(port, "-f", str(conf)), port, tmp_path) as base:
         assert web.get(f"{base}/internal/", headers=SPOOF).status_code == 403
         assert _last_client(tmp_path) == "127.0.0.1"
@@ -729,7 +710,7 @@ def test_mod_remoteip_ignores_an_untrusted_peer(tmp_path: Path, web: httpx.Clien
 def test_serve_proxy_headers_option(tmp_path: Path, web: httpx.Client) -> None:
     """uvicorn's rewriting, when asked for: the address apachemw sees is the header's."""
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     argv = _serve(port, "-f", str(conf), "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1")
     with running(argv, port, tmp_path) as base:
         assert web.get(f"{base}/internal/", headers=SPOOF).status_code == 200
@@ -788,7 +769,7 @@ def test_logrotate_snippet(tmp_path: Path, web: httpx.Client) -> None:
     snippet.write_text(text.replace("/var/log/apachemw", str(tmp_path)))
     state = ["-s", str(tmp_path / "logrotate.state")]
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     with running(_serve(port, "-f", str(conf)), port, tmp_path) as base:
         assert web.get(f"{base}/?before").status_code == 200
         _wait_for(lambda: len(_access_lines(tmp_path)) == 1, "the first line")
@@ -846,7 +827,7 @@ def test_restart_signals_reload_in_place(
     """SIGHUP and SIGUSR1 (Apache's restart and graceful restart) reload the
     configuration in every worker; a bad one leaves the last good one serving."""
     conf = _site(tmp_path)
-    port = _free_port()
+    port = free_port()
     with running(_serve(port, "-f", str(conf), "--workers", workers), port, tmp_path) as base:
         assert web.get(base + "/").headers["X-Version"] == "a"
         pids = {m.group(1) for m in _access_lines(tmp_path)}
@@ -902,13 +883,13 @@ def _slow_request(base: str, seconds: float, out: list[object]) -> threading.Thr
 
 @pytest.mark.parametrize("sig", [signal.SIGWINCH, signal.SIGTERM])
 def test_graceful_stop_finishes_requests_under_way(tmp_path: Path, sig: signal.Signals) -> None:
-    port = _free_port()
+    port = free_port()
     argv = _serve(port, *_slow_site(tmp_path))
     log = tmp_path / "server.out"
     with open(log, "wb") as output:
         proc = subprocess.Popen(argv, cwd=tmp_path, env=_env(), stdout=output, stderr=output)
     try:
-        _wait_listening(proc, port, log)
+        wait_listening(proc, port, timeout=30, log=log)
         results: list[object] = []
         thread = _slow_request(f"http://127.0.0.1:{port}", 1.5, results)
         time.sleep(0.5)
@@ -924,14 +905,14 @@ def test_graceful_stop_finishes_requests_under_way(tmp_path: Path, sig: signal.S
 
 
 def test_graceful_shutdown_timeout_bounds_the_wait(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     mpm = f"LoadModule mpm_event_module {MODULES}/mod_mpm_event.so\nGracefulShutdownTimeout 1"
     argv = _serve(port, *_slow_site(tmp_path, mpm))
     log = tmp_path / "server.out"
     with open(log, "wb") as output:
         proc = subprocess.Popen(argv, cwd=tmp_path, env=_env(), stdout=output, stderr=output)
     try:
-        _wait_listening(proc, port, log)
+        wait_listening(proc, port, timeout=30, log=log)
         results: list[object] = []
         thread = _slow_request(f"http://127.0.0.1:{port}", 30, results)
         time.sleep(0.5)

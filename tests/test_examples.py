@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
+from liveserver import free_port, stop, wait_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def readme_command(example: str) -> list[str]:
@@ -44,38 +36,19 @@ def serving(argv: list[str], port: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(proc, port)
+        wait_listening(proc, port, timeout=15)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if proc.stderr is not None:
             proc.stderr.close()
-
-
-def _wait_for(proc: subprocess.Popen[str], port: int) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read() if proc.stderr else ""
-            pytest.fail(f"server exited with {proc.returncode}: {err}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"server did not listen on port {port} within 15 s")
 
 
 def test_static_site_example() -> None:
     argv = readme_command("static_site")
     assert argv[:4] == ["python", "-m", "apachemw", "serve"]
     assert argv[argv.index("--port") + 1] == "8000"
-    port = _free_port()
+    port = free_port()
     argv[0] = sys.executable
     argv[argv.index("--port") + 1] = str(port)
     with serving(argv, port) as base, httpx.Client(base_url=base) as http:
@@ -97,7 +70,7 @@ def test_static_site_example() -> None:
 
 
 def test_embedded_example() -> None:
-    port = _free_port()
+    port = free_port()
     argv = [sys.executable, "-m", "apachemw", "serve", "--port", str(port)]
     with serving(argv, port) as base, httpx.Client(base_url=base) as http:
         home = http.get("/")

@@ -7,6 +7,7 @@ gives one (gunicorn, uWSGI, a2wsgi's ``asgi.scope``), else rebuilt from
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -84,8 +85,6 @@ def _local_addr(environ: dict[str, Any]) -> str:
     """The address the request came in on (Apache's %A, SERVER_ADDR). PEP 3333 has no
     such key: SERVER_ADDR where the server gives it (mod_wsgi), SERVER_NAME when it is an
     address (gunicorn's bind address), else the loopback address."""
-    import ipaddress
-
     for key in ("SERVER_ADDR", "SERVER_NAME"):
         value = str(environ.get(key) or "")
         try:

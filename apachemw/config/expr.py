@@ -50,6 +50,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from apachemw.core.ctype import ascii_lower, ascii_upper
 from apachemw.core.regex import compile_pattern
 
 __all__ = [
@@ -1234,8 +1235,6 @@ def _file_size(path: str) -> str:
     return str(st.st_size) if regular and st.st_size > 0 else "0"
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _PATH_SAFE = frozenset(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789$-_.+!*'(),:;@&=/~"
 )
@@ -1282,8 +1281,8 @@ def _ldap(arg: str) -> str:
 
 
 _PURE_FUNCTIONS: dict[str, Callable[[str], str]] = {
-    "tolower": lambda s: s.translate(_ASCII_LOWER),
-    "toupper": lambda s: s.translate(_ASCII_UPPER),
+    "tolower": ascii_lower,
+    "toupper": ascii_upper,
     "escape": _escape,
     "unescape": _unescape,
     "base64": lambda s: base64.b64encode(_bytes(s)).decode("ascii"),

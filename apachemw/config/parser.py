@@ -21,6 +21,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from apachemw.core.fsinfo import exists
 from apachemw.errors import ConfigError
 
 __all__ = [
@@ -665,7 +666,7 @@ class _Parser:
         if name == "<IfDefine":
             return word in self.env.defines
         if name == "<IfFile":
-            return _exists(self._root_relative(word))
+            return exists(self._root_relative(word))
         if name == "<IfDirective":
             return self.env.is_known_directive(word)
         return self.env.is_known_section(word)
@@ -784,14 +785,6 @@ class _Parser:
         except ConfigError as exc:
             raise ConfigError(exc.message, inc.file, inc.line, inc.name) from None
         self.frames.append(_Block(_Reader(text, path, self.max_len), inc.target))
-
-
-def _exists(path: str) -> bool:
-    try:
-        os.stat(path)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def parse_text(text: str, file: str, env: ParseEnv, *, htaccess: bool = False) -> tuple[Node, ...]:

@@ -30,6 +30,7 @@ __all__ = [
     "matches_aliases",
     "parse_addresses",
     "run_settings",
+    "under_server_path",
 ]
 
 _WILDCARDS = ("*", "_default_")
@@ -317,14 +318,18 @@ def by_path(chain: Chain, uri: str, port: int) -> Any | None:
         if (addr.port != 0 and addr.port != port) or server is last:
             continue
         last = server
-        path: str | None = server.get("core").server_path
-        if (
-            path
-            and uri.startswith(path)
-            and (path.endswith("/") or uri[len(path) : len(path) + 1] in ("", "/"))
-        ):
+        if under_server_path(uri, server.get("core").server_path):
             return server
     return None
+
+
+def under_server_path(uri: str, path: str | None) -> bool:
+    """Whether ``uri`` lies under a ServerPath: the prefix, then the end or a "/"."""
+    return bool(
+        path
+        and uri.startswith(path)
+        and (path.endswith("/") or uri[len(path) : len(path) + 1] in ("", "/"))
+    )
 
 
 def fix_hostname(host: str) -> str | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from apachemw.core.uri_escape import escape_html
+
 __all__ = [
     "CONTENT_TYPE",
     "DEFAULT_ADMIN",
@@ -97,13 +99,6 @@ def status_line(status: int) -> str:
     if status not in REASONS:
         status = 500
     return f"{status} {REASONS[status]}"
-
-
-def escape_html(text: str) -> str:
-    """ap_escape_html: only & < > and " are escaped (not ')."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
 
 
 def server_signature(

@@ -16,6 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "DAY_NAMES",
+    "DAY_NAMES_LONG",
+    "MONTH_NAMES",
+    "MONTH_NAMES_LONG",
     "RangePlan",
     "allow_header",
     "find_etag",
@@ -32,8 +36,25 @@ __all__ = [
     "plan_ranges",
 ]
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The C locale's names (apr_day_snames, apr_month_snames), in struct_time's order:
+# tm_wday 0 is Monday, tm_mon 1 is January.
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_NAMES_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES_LONG = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _C_SPACE = " \t\n\v\f\r"
 
 
@@ -41,7 +62,7 @@ def http_date(ts: float) -> str:
     """IMF-fixdate in GMT, the form Apache writes in Date and Last-Modified."""
     t = time.gmtime(int(ts // 1))
     return (
-        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
+        f"{DAY_NAMES[t.tm_wday]}, {t.tm_mday:02d} {MONTH_NAMES[t.tm_mon - 1]} {t.tm_year:04d} "
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
     )
 
@@ -99,9 +120,9 @@ def parse_http_date(value: str) -> int | None:
     if fields is None:
         return None
     mday, mon, year, hour, minute, second = fields
-    if year < 1900 or hour > 23 or minute > 59 or second > 61 or mon not in _MONTHS:
+    if year < 1900 or hour > 23 or minute > 59 or second > 61 or mon not in MONTH_NAMES:
         return None
-    month = _MONTHS.index(mon) + 1
+    month = MONTH_NAMES.index(mon) + 1
     if not _valid_day(mday, month, year):
         return None
     seconds = calendar.timegm((year, month, mday, 0, 0, 0)) + hour * 3600 + minute * 60 + second

@@ -28,7 +28,7 @@ def escape_path_segment(name: str) -> str:
 
 
 def escape_html(text: str) -> str:
-    """ap_escape_html: the five characters HTML cares about."""
+    """ap_escape_html: only & < > and " are escaped (not ')."""
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from apachemw.config.htaccess import HtaccessError
 from apachemw.config.model import DirConf, Section
+from apachemw.core.fsinfo import stat_or_none
 from apachemw.core.request import OK, Request
 from apachemw.core.trace import record
 from apachemw.modules.core import OPT_SYM_LINKS, OPT_SYM_OWNER, OPT_UNSET, CoreDir
@@ -107,10 +108,7 @@ def directory_walk(r: Request) -> int:
         r.per_dir = r.server.defaults
         return OK
     full = r.filename + r.path_info
-    try:
-        r.finfo = os.stat(full)
-    except (OSError, ValueError):
-        r.finfo = None
+    r.finfo = stat_or_none(full)
     key = (id(r.server), full)
     # A traced request (apachemw explain, apachemw.testing) walks again, so the trace
     # names every section and .htaccess file the answer came from.

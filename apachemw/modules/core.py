@@ -682,8 +682,7 @@ def _range_limit(name: str) -> Any:
         words = {"none": -1, "unlimited": 0, "default": 200}
         if value.lower() in words:
             return words[value.lower()]
-        match = re.match(r"\s*([+-]?\d+)", value)
-        number = int(match.group(1)) if match else 0
+        number = atoi(value)
         if number <= 0:
             raise DirectiveError(
                 f"{name} requires 'none', 'default', 'unlimited' or a positive integer"

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import stat
 
+from apachemw.config.vhosts import under_server_path
 from apachemw.core import http
 from apachemw.core.request import DECLINED, DONE, OK, AppCall, FileBody, Outcome, Request
+from apachemw.core.uri_escape import escape_uri
 from apachemw.core.walk import directory_walk, file_walk
 from apachemw.modules.core import CoreDir
 
@@ -64,11 +66,7 @@ def core_translate(r: Request) -> int:
     root = core.document_root or "/var/www/html"
     uri = r.uri
     prefix = core.server_path
-    if (
-        prefix
-        and uri.startswith(prefix)
-        and (prefix.endswith("/") or uri[len(prefix) : len(prefix) + 1] in ("", "/"))
-    ):
+    if prefix and under_server_path(uri, prefix):
         uri = uri[len(prefix) :]  # ServerPath names this host's part of the URL space
     path = uri.lstrip("/")
     r.filename = root.rstrip("/") + "/" + path if path else root.rstrip("/") + "/"
@@ -346,7 +344,7 @@ def app_handler(r: Request) -> int:
         if r.prev.args is not None:
             env["REDIRECT_QUERY_STRING"] = r.prev.args
     untouched = r.prev is None and r.uri == r.notes.get("parsed-uri")
-    raw = r.unparsed_uri.split("?", 1)[0] if untouched else _quote(r.uri)
+    raw = r.unparsed_uri.split("?", 1)[0] if untouched else escape_uri(r.uri)
     # err_headers_out go out with every response (Set-Cookie from [CO], ...), the app's too.
     r.outcome = Outcome(
         0,
@@ -362,12 +360,6 @@ def app_handler(r: Request) -> int:
         ),
     )
     return OK
-
-
-def _quote(path: str) -> str:
-    from apachemw.core.uri_escape import escape_uri
-
-    return escape_uri(path)
 
 
 def named_app_handler(r: Request) -> int:

@@ -35,6 +35,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from apachemw.core.http import DAY_NAMES, MONTH_NAMES
+
 __all__ = ["MagicFile", "Rule", "match", "parse_magic", "split_lines"]
 
 MASK64 = (1 << 64) - 1
@@ -485,9 +487,6 @@ def match(buf: bytes, rules: tuple[Rule, ...], out: list[bytes], log: Log) -> bo
 
 # -- printing a match -------------------------------------------------------------------
 
-_DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def _ctime(seconds: int) -> bytes:
     """apr_ctime: "Sat Sep 01 00:00:00 2001", local time."""
@@ -495,9 +494,9 @@ def _ctime(seconds: int) -> bytes:
         t = time.localtime(seconds)
     except (OverflowError, OSError, ValueError):
         return b""
-    day = _DAYS[(t.tm_wday + 1) % 7]
+    day = DAY_NAMES[t.tm_wday]
     text = (
-        f"{day} {_MONTHS[t.tm_mon - 1]} {t.tm_mday:02d} "
+        f"{day} {MONTH_NAMES[t.tm_mon - 1]} {t.tm_mday:02d} "
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} {t.tm_year}"
     )
     return text.encode()

@@ -29,6 +29,7 @@ from apachemw.config.directives import OR_ALL, OR_INDEXES, Args, Cmd, DirectiveE
 from apachemw.config.rows import row
 from apachemw.core import http
 from apachemw.core.canned import server_signature
+from apachemw.core.ctype import ascii_lower, ascii_upper
 from apachemw.core.http import atoi
 from apachemw.core.regex import as_byte_text, from_byte_text
 from apachemw.core.request import DECLINED, DONE, Outcome, Request
@@ -469,7 +470,7 @@ def strnatcmp(a: str, b: str, icase: bool = False) -> int:
         if not ca and not cb:
             return 0
         if icase:
-            ca, cb = ca.translate(_ASCII_UPPER), cb.translate(_ASCII_UPPER)
+            ca, cb = ascii_upper(ca), ascii_upper(cb)
         if ca < cb:
             return -1
         if ca > cb:
@@ -479,8 +480,6 @@ def strnatcmp(a: str, b: str, icase: bool = False) -> int:
 
 
 _C_SPACE = frozenset(" \t\n\v\f\r")  # isspace() in the C locale
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _digit(text: str, i: int) -> bool:
@@ -752,7 +751,7 @@ def _name_order(a: str, b: str, version: bool, icase: bool) -> int:
         if not result:
             result = strnatcmp(a, b)
     if not result and icase:
-        result = _cmp(a.translate(_ASCII_LOWER), b.translate(_ASCII_LOWER))
+        result = _cmp(ascii_lower(a), ascii_lower(b))
     return result or _cmp(a, b)
 
 
@@ -916,7 +915,7 @@ def _table_row(
     if styled:
         parity = "odd" if x & 1 else "even"
         if entry.alt and opts & ADDALTCLASS:
-            parity += "-" + entry.alt.translate(_ASCII_LOWER)
+            parity += "-" + ascii_lower(entry.alt)
         out = f'   <tr class="{parity}">'
     else:
         out = "<tr>"

@@ -26,7 +26,7 @@ from typing import Any
 
 from apachemw import __version__
 from apachemw.config.directives import Module
-from apachemw.core.http import atoi
+from apachemw.core.http import DAY_NAMES_LONG, MONTH_NAMES, atoi
 from apachemw.core.request import DECLINED, DONE, Incoming, Outcome, Request
 from apachemw.core.scoreboard import BUSY_LOG, BUSY_WRITE, READY, Scoreboard, Slot
 from apachemw.core.uri_escape import escape_html
@@ -44,8 +44,6 @@ MPM_NAME = "apachemw"
 # Apache's page is written through a buffer that is flushed once it exceeds this many
 # bytes; a flushed page goes out without Content-Length (chunked).
 BUFFER = 8000
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass
@@ -98,7 +96,7 @@ def format_time(ts: float) -> str:
     t = time.localtime(ts)
     zone = time.strftime("%Z", t)
     return (
-        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d}-{_MONTHS[t.tm_mon - 1]}-{t.tm_year:04d} "
+        f"{DAY_NAMES_LONG[t.tm_wday]}, {t.tm_mday:02d}-{MONTH_NAMES[t.tm_mon - 1]}-{t.tm_year:04d} "
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} {zone}"
     )
 

@@ -11,7 +11,6 @@ and on. The mapping happens in translate_name, after mod_alias, and the director
 
 from __future__ import annotations
 
-import os
 import pwd
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from apachemw.config.directives import RSRC_CONF, Args, Cmd, DirectiveError, Module
 from apachemw.config.parser import getword
 from apachemw.config.rows import row
+from apachemw.core.fsinfo import exists
 from apachemw.core.request import DECLINED, OK, Request
 
 __all__ = ["MODULE", "UserdirServer"]
@@ -29,7 +29,8 @@ O_DEFAULT, O_ENABLE, O_DISABLE = 0, 1, 2
 @dataclass
 class UserdirServer:
     globally_disabled: int = O_DEFAULT
-    userdir: str | None = None
+    # The UserDir entries, split once at config load.
+    userdir: tuple[str, ...] | None = None
     enabled_users: set[str] = field(default_factory=set)
     disabled_users: set[str] = field(default_factory=set)
 
@@ -70,7 +71,7 @@ def _user_dir(cmd: Cmd, args: Any) -> None:
         else:
             (conf.enabled_users if enable else conf.disabled_users).update(words[1:])
         return
-    conf.userdir = raw
+    conf.userdir = tuple(words)
 
 
 def _home(user: str) -> str | None:
@@ -115,28 +116,20 @@ def translate_userdir(r: Request) -> int:
     rest = slash + rest
     if _excluded(conf, user):
         return DECLINED
-    entries = _words(conf.userdir)
+    entries = conf.userdir
     for index, entry in enumerate(entries):
         filename, redirect = _candidate(entry, user, rest)
         if redirect is not None:
             r.headers_out.set("Location", redirect)
             return 302
         last = index == len(entries) - 1
-        if filename is not None and (last or _exists(filename)):
+        if filename is not None and (last or exists(filename)):
             r.filename = filename + rest
             r.notes["context_prefix"] = r.uri[: len(r.uri) - len(rest)]
             r.notes["context_document_root"] = filename
             r.notes["mod_userdir_user"] = user
             return OK
     return DECLINED
-
-
-def _exists(path: str) -> bool:
-    try:
-        os.stat(path)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 MODULE = Module(

@@ -3,7 +3,6 @@ on a free port through a2wsgi, and asked over real HTTP."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -12,6 +11,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from liveserver import free_port
 
 from apachemw.contrib.wsgi import asgi_from_wsgi, to_asgi
 from apachemw.wsgi import Apache
@@ -30,16 +30,10 @@ def guestbook(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     return [f"app at {environ['PATH_INFO']} for {environ['REMOTE_ADDR']}".encode()]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def uvicorn_serving(app: Any) -> Iterator[str]:
     """uvicorn in a thread on a free port; stopped through should_exit."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -11,16 +11,14 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
+from liveserver import free_port, stop, wait_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -33,12 +31,6 @@ def readme_command(example: str) -> list[str]:
     match = _COMMAND.search(text)
     assert match, f"no uvicorn/apachemw serve command in examples/{example}/README.md"
     return shlex.split(match.group(0))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def option(argv: list[str], name: str) -> str:
@@ -74,35 +66,16 @@ def serving(example: str) -> Iterator[str]:
         text=True,
     )
     try:
-        _wait_for(proc, port)
+        wait_listening(proc, port, timeout=20)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         err = proc.stderr.read() if proc.stderr is not None else ""
         if proc.stderr is not None:
             proc.stderr.close()
     # uvicorn shuts down on SIGTERM, then re-raises the signal it caught: -SIGTERM.
     assert proc.returncode in (0, -signal.SIGTERM), f"exit {proc.returncode}: {err}"
     assert "Traceback" not in err, err
-
-
-def _wait_for(proc: subprocess.Popen[str], port: int) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read() if proc.stderr else ""
-            pytest.fail(f"server exited with {proc.returncode}: {err}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"server did not listen on port {port} within 20 s")
 
 
 def load_uvicorn_app(argv: list[str]) -> Any:

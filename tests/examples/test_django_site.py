@@ -13,7 +13,6 @@ import base64
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from typing import Any
 import httpx
 import pytest
 from adapters.conftest import Face, client
+from liveserver import free_port, stop, wait_listening
 
 from apachemw.config.site import load_site
 from apachemw.contrib import django as glue
@@ -40,12 +40,6 @@ README = EXAMPLE / "README.md"
 
 
 # --- running servers ------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -71,28 +65,10 @@ def serving(
     with log.open("w") as out:
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            _wait_for(proc, port, log)
+            wait_listening(proc, port, timeout=20, log=log)
             yield Server(f"http://127.0.0.1:{port}", log)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_for(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"server did not listen on port {port} within 20 s:\n{log.read_text()}")
+            stop(proc)
 
 
 def _readme_line(pattern: str) -> str:
@@ -138,7 +114,7 @@ def example(
 ) -> Iterator[Server]:
     """The example served by the README's command for each face, shared by the tests
     below (each requests URLs of its own)."""
-    port = _free_port()
+    port = free_port()
     env = _env(DJANGO_SITE_STATIC_ROOT=str(collected))
     argv = _serve_command(request.param, port)
     log = tmp_path_factory.mktemp(request.param) / "server.log"
@@ -307,7 +283,7 @@ def test_runserver(variant: str, tmp_path: Path) -> None:
     (DEBUG) moves inside it; off: APACHEMW_RUNSERVER = False, Django alone; disabled:
     APACHEMW_ENABLED = False, wsgi.py's helper and runserver both leave Django bare."""
     project = _project(tmp_path / "project")
-    port = _free_port()
+    port = free_port()
     argv = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
     env = _env(VARIANT=variant)
     log = tmp_path / "server.log"

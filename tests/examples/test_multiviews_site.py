@@ -7,20 +7,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from adapters.conftest import Client
+from liveserver import free_port, wait_listening
 
 from apachemw.asgi import Apache as ASGIApache
 from apachemw.wsgi import Apache as WSGIApache
 
-from .live import EXAMPLES, free_port, load_serve_app, readme_command, serving
+from .live import EXAMPLES, load_serve_app, readme_command, serving
 
 CONF = EXAMPLES / "multiviews_site" / "httpd.conf"
 NEGOTIATED = "negotiate,accept-language"
@@ -148,7 +147,7 @@ def test_apachemw_answers_as_live_apache2() -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_listening(proc, port)
+            wait_listening(proc, port, timeout=15, name="apache2")
             ours = Client("asgi", ASGIApache(None, config=site / "httpd.conf"))
             with httpx.Client(base_url=f"http://127.0.0.1:{port}") as real:
                 for path, language in REQUESTS:
@@ -163,15 +162,3 @@ def test_apachemw_answers_as_live_apache2() -> None:
             proc.wait(timeout=10)
     finally:
         shutil.rmtree(dest)
-
-
-def _wait_listening(proc: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"apache2 exited with {proc.returncode}"
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"apache2 did not listen on port {port} within 15 s")

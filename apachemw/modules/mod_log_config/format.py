@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from apachemw.config.directives import DirectiveError
+from apachemw.core.http import DAY_NAMES, DAY_NAMES_LONG, MONTH_NAMES, MONTH_NAMES_LONG
 from apachemw.core.request import Request
 from apachemw.core.uri_escape import escape_log_bytes
 
@@ -298,23 +299,6 @@ def _plain(fn: ItemFn) -> Handler:
 # ---------------------------------------------------------------- %t
 
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS_LONG = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAYS_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _STRFTIME = re.compile(r"%([aAbBhpPcxXr%])")
 
 
@@ -334,15 +318,15 @@ def _hour12(stamp: time.struct_time) -> str:
 
 
 _C_NAMES: dict[str, Callable[[time.struct_time], str]] = {
-    "a": lambda s: _DAYS[s.tm_wday],
-    "A": lambda s: _DAYS_LONG[s.tm_wday],
-    "b": lambda s: _MONTHS[s.tm_mon - 1],
-    "h": lambda s: _MONTHS[s.tm_mon - 1],
-    "B": lambda s: _MONTHS_LONG[s.tm_mon - 1],
+    "a": lambda s: DAY_NAMES[s.tm_wday],
+    "A": lambda s: DAY_NAMES_LONG[s.tm_wday],
+    "b": lambda s: MONTH_NAMES[s.tm_mon - 1],
+    "h": lambda s: MONTH_NAMES[s.tm_mon - 1],
+    "B": lambda s: MONTH_NAMES_LONG[s.tm_mon - 1],
     "p": lambda s: "AM" if s.tm_hour < 12 else "PM",
     "P": lambda s: "am" if s.tm_hour < 12 else "pm",
     "c": lambda s: (
-        f"{_DAYS[s.tm_wday]} {_MONTHS[s.tm_mon - 1]} {s.tm_mday:2d} "
+        f"{DAY_NAMES[s.tm_wday]} {MONTH_NAMES[s.tm_mon - 1]} {s.tm_mday:2d} "
         f"{s.tm_hour:02d}:{s.tm_min:02d}:{s.tm_sec:02d} {s.tm_year}"
     ),
     "x": lambda s: f"{s.tm_mon:02d}/{s.tm_mday:02d}/{s.tm_year % 100:02d}",
@@ -358,7 +342,7 @@ def clf_time(when: float) -> str:
     sign = "-" if offset < 0 else "+"
     offset = abs(offset)
     return (
-        f"[{stamp.tm_mday:02d}/{_MONTHS[stamp.tm_mon - 1]}/{stamp.tm_year}:"
+        f"[{stamp.tm_mday:02d}/{MONTH_NAMES[stamp.tm_mon - 1]}/{stamp.tm_year}:"
         f"{stamp.tm_hour:02d}:{stamp.tm_min:02d}:{stamp.tm_sec:02d} "
         f"{sign}{offset // 3600:02d}{offset % 3600 // 60:02d}]"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from apachemw.core.ctype import ascii_lower
 from apachemw.core.http import atoi
 
 __all__ = [
@@ -24,7 +25,6 @@ __all__ = [
     "header_line",
     "languages_line",
     "list_items",
-    "lower_ascii",
 ]
 
 INCLUDES_MAGIC_TYPE = "text/x-server-parsed-html"
@@ -32,7 +32,6 @@ INCLUDES_MAGIC_TYPE3 = "text/x-server-parsed-html3"
 
 # apr_isspace: the C locale's white space.
 SPACE = frozenset(" \t\n\v\f\r")
-_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PACK = struct.Struct("f")
 
 
@@ -40,11 +39,6 @@ def f32(value: float) -> float:
     """``value`` as a C float holds it."""
     result: float = _PACK.unpack(_PACK.pack(value))[0]
     return result
-
-
-def lower_ascii(text: str) -> str:
-    """ap_str_tolower: only A-Z change (str.lower would fold other letters too)."""
-    return text.translate(_LOWER)
 
 
 @dataclass(slots=True)
@@ -106,7 +100,7 @@ def get_entry(text: str, pos: int = 0) -> tuple[AcceptRec, int]:
     the position after it and its comma. The old space-separated form
     ("text/html text/plain") reads as separate entries."""
     name, pos = get_token(text, pos, False)
-    rec = AcceptRec(lower_ascii(name))
+    rec = AcceptRec(ascii_lower(name))
     # Apache treats text/html as HTML 2.0 unless told otherwise.
     if rec.name in ("text/html", INCLUDES_MAGIC_TYPE):
         rec.level = 2.0
@@ -126,7 +120,7 @@ def _apply_param(rec: AcceptRec, param: str) -> None:
         end += 1
     if end == len(param):
         return  # no "=": ignored
-    var = lower_ascii(param[:end])
+    var = ascii_lower(param[:end])
     start = end + 1
     while start < len(param) and (param[start] in SPACE or param[start] == "="):
         start += 1
@@ -139,7 +133,7 @@ def _apply_param(rec: AcceptRec, param: str) -> None:
         stop = start
         while stop < len(param) and param[stop] not in SPACE:
             stop += 1
-    value = lower_ascii(param[start:stop])
+    value = ascii_lower(param[start:stop])
     if var in ("q", "qs"):
         rec.quality = atoq(value)
     elif var == "level":
@@ -166,7 +160,7 @@ def languages_line(value: str) -> list[str]:
     pos = 0
     while pos < len(value):
         token, pos = get_token(value, pos, False)
-        langs.append(lower_ascii(token))
+        langs.append(ascii_lower(token))
         if pos < len(value) and value[pos] in ",;":
             pos += 1
     return langs
@@ -207,5 +201,5 @@ def _lower_outside_quotes(item: str) -> str:
     for char in item:
         if char == '"':
             quoted = not quoted
-        out.append(char if quoted else lower_ascii(char))
+        out.append(char if quoted else ascii_lower(char))
     return "".join(out)

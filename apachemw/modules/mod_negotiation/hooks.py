@@ -16,6 +16,7 @@ import stat
 from dataclasses import dataclass
 
 from apachemw.core import http, pipeline
+from apachemw.core.fsinfo import stat_or_none
 from apachemw.core.request import DECLINED, OK, FileBody, Headers, Outcome, Request
 from apachemw.core.uri_escape import escape_path_segment, escape_uri
 from apachemw.modules.core import OPT_MULTI
@@ -172,19 +173,12 @@ def _read_types_multi(neg: Negotiation, r: Request) -> int:
             "(None could be negotiated).",
         )
         return 404
-    r.vlist_validator = _vlist_validator(r, _stat(neg.dir_name), is_file=False)
+    r.vlist_validator = _vlist_validator(r, stat_or_none(neg.dir_name), is_file=False)
     # A canonical order, so the result never depends on readdir's.
     neg.variants.sort(
         key=lambda v: (-v.source_quality, v.file_name.encode("utf-8", "surrogateescape"))
     )
     return OK
-
-
-def _stat(path: str) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except (OSError, ValueError):
-        return None
 
 
 def handle_multi(r: Request) -> int:
@@ -340,7 +334,7 @@ def _read_map(neg: Negotiation, r: Request, rr: Request) -> int:
         return result.status
     neg.variants = result.variants
     neg.count_multiviews_variants = 0
-    r.vlist_validator = _vlist_validator(rr, _stat(path), is_file=True)
+    r.vlist_validator = _vlist_validator(rr, stat_or_none(path), is_file=True)
     return OK
 
 

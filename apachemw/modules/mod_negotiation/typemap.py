@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from apachemw.core.ctype import ascii_lower
 from apachemw.core.http import parse_strict_length
 from apachemw.core.regex import from_byte_text
 
-from .accept import SPACE, get_entry, get_token, languages_line, lower_ascii
+from .accept import SPACE, get_entry, get_token, languages_line
 from .choose import Variant
 
 __all__ = ["MapResult", "read_type_map"]
@@ -66,7 +67,7 @@ def _header_line(reader: _Reader) -> tuple[int, str]:
             break
     if not line.strip("".join(SPACE)):
         return _SEP, line
-    if lower_ascii(line[:5]) == "body:":
+    if ascii_lower(line[:5]) == "body:":
         return _SEEN, line  # no continuation after a Body: line
     buf = line
     while (c := reader.getc()) is not None:
@@ -131,10 +132,10 @@ def _split_header(buf: str, shown: str, result: MapResult) -> tuple[str, str] | 
     colon = buf.find(":")
     if colon < 0:
         result.errors.append(
-            f"AH00681: Syntax error in type map, no ':' in {shown} for header {lower_ascii(buf)}"
+            f"AH00681: Syntax error in type map, no ':' in {shown} for header {ascii_lower(buf)}"
         )
         return None
-    name = lower_ascii(buf[:colon])
+    name = ascii_lower(buf[:colon])
     start = colon + 1
     while start < len(buf) and buf[start] in SPACE:
         start += 1

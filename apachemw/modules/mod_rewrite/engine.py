@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apachemw.core.exprvars import stat_test, time_variables
+from apachemw.core.fsinfo import stat_or_none
 from apachemw.core.http import atoi
 from apachemw.core.regex import whole_characters
 from apachemw.core.request import Request
@@ -465,13 +466,6 @@ def _compare(a: str, b: str) -> int:
     return (a > b) - (a < b)
 
 
-def _stat(path: str, follow: bool = True) -> os.stat_result | None:
-    try:
-        return os.stat(path) if follow else os.lstat(path)
-    except (OSError, ValueError):
-        return None
-
-
 def _casecmp(a: str, b: str) -> int:
     a, b = a.lower(), b.lower()
     return (a > b) - (a < b)
@@ -542,19 +536,19 @@ def apply_cond(cond: Cond, ctx: Ctx) -> bool:
     kind = cond.ptype
     result: bool
     if kind == "-f":
-        st = _stat(text)
+        st = stat_or_none(text)
         result = st is not None and stat.S_ISREG(st.st_mode)
     elif kind == "-s":
-        st = _stat(text)
+        st = stat_or_none(text)
         result = st is not None and stat.S_ISREG(st.st_mode) and st.st_size > 0
     elif kind in ("-l", "-L", "-h"):
-        st = _stat(text, follow=False)
+        st = stat_or_none(text, follow=False)
         result = st is not None and stat.S_ISLNK(st.st_mode)
     elif kind == "-d":
-        st = _stat(text)
+        st = stat_or_none(text)
         result = st is not None and stat.S_ISDIR(st.st_mode)
     elif kind == "-x":
-        st = _stat(text)
+        st = stat_or_none(text)
         result = st is not None and bool(st.st_mode & 0o111)
     elif kind == "-U":
         result = _lookahead_url(text, ctx, trace=True)
@@ -618,7 +612,7 @@ def _lookahead_file(text: str, ctx: Ctx, trace: bool = False) -> bool:
     if trace and ctx.tracing:
         shown = f"path={text} -> file={rr.filename} status={rr.status}"
         rlog(ctx, 5, f"RewriteCond file (-F check: {shown}", False)
-    return rr.status < 300 and rr.filename is not None and _stat(rr.filename) is not None
+    return rr.status < 300 and rr.filename is not None and stat_or_none(rr.filename) is not None
 
 
 # ---------------------------------------------------------------- rules

@@ -6,8 +6,7 @@ hook_fixup, hook_mimetype, handler_redirect in mod_rewrite.c).
 
 from __future__ import annotations
 
-import os
-
+from apachemw.core.fsinfo import exists
 from apachemw.core.request import DECLINED, OK, Request
 from apachemw.core.uri_escape import escape_uri
 from apachemw.modules.core import OPT_SYM_LINKS, OPT_SYM_OWNER
@@ -196,9 +195,7 @@ def _prefix_stat(r: Request, path: str, lastsub: Rule | None) -> bool:
     if segment == "..":
         return False  # apr_filepath_merge(APR_FILEPATH_NOTABOVEROOT) refuses it
     statpath = "/" + segment
-    try:
-        os.stat(statpath)
-    except (OSError, ValueError):
+    if not exists(statpath):
         return False
     tracing = _tracing(r)
     if lastsub is None:

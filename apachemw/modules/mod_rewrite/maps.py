@@ -14,13 +14,13 @@ import logging
 import os
 import random
 import select
-import string
 import subprocess
 import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from apachemw.core.ctype import ascii_lower, ascii_upper
 from apachemw.core.uri_escape import escape_uri
 from apachemw.modules.mod_rewrite.bdb import BdbError, bdb_fetch
 from apachemw.modules.mod_rewrite.gdbm import GdbmError, gdbm_fetch
@@ -85,18 +85,7 @@ def _mtime(path: str) -> int | None:
 
 # ------------------------------------------------------------------ int: functions
 
-_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
-_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _HEX_BYTES = frozenset(bytes([b]) for b in b"0123456789abcdefABCDEF")
-
-
-def _toupper(key: str) -> str:
-    # ap_str_toupper uses the C locale: only ASCII letters change (recorded case "up").
-    return key.translate(_UPPER)
-
-
-def _tolower(key: str) -> str:
-    return key.translate(_LOWER)
 
 
 def _unescape(key: str) -> str:
@@ -121,8 +110,9 @@ def _unescape(key: str) -> str:
 
 # mod_rewrite's register_hooks registers exactly these four; the name is matched exactly.
 _INT_FUNCS: dict[str, Callable[[str], str]] = {
-    "toupper": _toupper,
-    "tolower": _tolower,
+    # ap_str_toupper uses the C locale: only ASCII letters change (recorded case "up").
+    "toupper": ascii_upper,
+    "tolower": ascii_lower,
     "escape": escape_uri,
     "unescape": _unescape,
 }
