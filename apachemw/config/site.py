@@ -219,8 +219,19 @@ class Site:
             f"[{stamp}.{micro} {year}] [{module}:{level}] [pid {pid}:tid {threading.get_ident()}]"
             f"{client} {escape_errorlog_item(message)}"
         )
+        writer = self.server_error_logs.get(id(server), self.error_log)
+        pending = r.incoming.deferred_log if r is not None else None
+        if pending is not None:
+            pending.append((line, level, module, writer))
+            return
         errorlog.emit(line, level, module)
-        self.server_error_logs.get(id(server), self.error_log)(line)
+        writer(line)
+
+    def write_log_lines(self, lines: list[tuple[str, str, str, Any]]) -> None:
+        """Error-log lines held back while a request was decided (core.pipeline)."""
+        for line, level, module, writer in lines:
+            errorlog.emit(line, level, module)
+            writer(line)
 
 
 _ERRORLOG_ESCAPES = {0x08: "\\b", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x0B: "\\v", 0x5C: "\\\\"}

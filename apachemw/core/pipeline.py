@@ -145,7 +145,25 @@ class Engine:
         self.scoreboard = Scoreboard()
 
     def handle(self, incoming: Incoming) -> Outcome:
-        """Everything up to the response: the adapter sends it, then calls ``log``."""
+        """Everything up to the response: the adapter sends it, then calls ``log``.
+
+        On an event loop (``may_block`` off) a file that must be read raises
+        NeedsBlockingIO and the adapter decides the request again in a thread: the
+        error-log lines of the first attempt are held back until it succeeds, so a
+        retried request logs each line once."""
+        if incoming.may_block:
+            return self._handle(incoming)
+        incoming.deferred_log = []
+        try:
+            outcome = self._handle(incoming)
+        except NeedsBlockingIO:
+            incoming.deferred_log = None
+            raise
+        pending, incoming.deferred_log = incoming.deferred_log, None
+        self.site.write_log_lines(pending)
+        return outcome
+
+    def _handle(self, incoming: Incoming) -> Outcome:
         if not incoming.request_time:
             incoming.request_time = time.time()
         if incoming.slot is None:

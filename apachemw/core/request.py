@@ -51,6 +51,8 @@ class Incoming:
     # The client's host name once a module looked it up (conn_rec's remote_host): %h
     # and REMOTE_HOST show it instead of the address.
     remote_host: str | None = None
+    # Error-log lines held back while the core decides on an event loop (core.pipeline).
+    deferred_log: list[tuple[str, str, str, Any]] | None = None
     # The client's address once mod_remoteip believed a proxy's header (r->useragent_ip;
     # the connection's own address stays in remote_addr): Require ip, %a, REMOTE_ADDR.
     useragent_ip: str | None = None

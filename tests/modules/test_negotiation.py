@@ -207,3 +207,20 @@ def test_cache_negotiated_docs_in_virtual_hosts(site: Site) -> None:
     engine = _engine(site, _vhosts("", "CacheNegotiatedDocs On", ""))
     assert _expires_for_http10(engine, "localhost") is None
     assert _expires_for_http10(engine, "other.test") is not None
+
+
+def test_type_map_read_off_the_event_loop_logs_once(client: Face, site: Site) -> None:
+    # On ASGI the first request must read the map, so it is decided again in a thread:
+    # the error-log lines of the first attempt (here mod_rewrite's trace, written before
+    # the map is reached) are not written twice.
+    site.write("m/page.html.en", "english\n")
+    site.write("m/m.var", "URI: page.html.en\nContent-Type: text/html\nContent-Language: en\n")
+    trace = "LogLevel warn rewrite:trace1\nRewriteEngine On\nRewriteRule ^/never$ /x\n"
+    c = client.wrap(text=site.conf(LANGS + trace))
+    counts = []
+    for _ in range(2):
+        before = len(site.log_lines("error"))
+        assert c.get("/m/m.var").body == b"english\n"
+        new = site.log_lines("error")[before:]
+        counts.append(sum("rewrite:trace1" in line for line in new))
+    assert counts[0] == counts[1] > 0

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from apachemw.core import http, pipeline
 from apachemw.core.fsinfo import stat_or_none
+from apachemw.core.parsedfiles import ParsedFiles
 from apachemw.core.request import DECLINED, OK, FileBody, Headers, Outcome, Request
 from apachemw.core.uri_escape import escape_path_segment, escape_uri
 from apachemw.modules.core import OPT_MULTI
@@ -32,7 +33,7 @@ from .choose import (
     neg_headers,
     variant_list,
 )
-from .typemap import read_type_map
+from .typemap import MapResult, read_type_map
 
 __all__ = ["fix_encoding", "handle_map_file", "handle_multi"]
 
@@ -315,26 +316,40 @@ def _choice_response(r: Request, neg: Negotiation, variant: Variant) -> int:
 # ------------------------------------------------------------------ type maps
 
 
+class _MapUnreadable(Exception):
+    """A type map that could not be read (the OSError is its cause)."""
+
+
+# Error messages name the request's file, which differs between the requests that
+# reach one map: the parse keeps a marker in its place.
+_SHOWN = "\0apachemw-request-file\0"
+_MAPS: ParsedFiles[MapResult] = ParsedFiles(
+    lambda path, data: read_type_map(data, _SHOWN, path.rsplit("/", 1)[-1]), _MapUnreadable
+)
+
+
 def _read_map(neg: Negotiation, r: Request, rr: Request) -> int:
-    """read_type_map: the map's variants, or its error status."""
+    """read_type_map: the map's variants, or its error status. A map is parsed once per
+    version of the file (and, on the event loop, read in a worker thread)."""
     path = rr.filename or ""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
+        result = _MAPS.load(path, r.may_block)
+    except _MapUnreadable as exc:
+        cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else None
         r.site.log_error(
-            r, "error", "negotiation", f"AH00683: cannot access type map file: {path}", exc
+            r, "error", "negotiation", f"AH00683: cannot access type map file: {path}", cause
         )
-        missing = isinstance(exc, (FileNotFoundError, NotADirectoryError))
+        missing = isinstance(cause, (FileNotFoundError, NotADirectoryError))
         return 404 if missing else 403
-    result = read_type_map(data, r.filename or "", path.rsplit("/", 1)[-1])
     for message in result.errors:
-        r.site.log_error(r, "error", "negotiation", message)
+        r.site.log_error(r, "error", "negotiation", message.replace(_SHOWN, r.filename or ""))
     if result.status:
         return result.status
-    neg.variants = result.variants
+    # Negotiation writes its findings into the variants: each request gets its own.
+    neg.variants = [replace(v) for v in result.variants]
     neg.count_multiviews_variants = 0
-    r.vlist_validator = _vlist_validator(rr, stat_or_none(path), is_file=True)
+    info = rr.finfo if rr.finfo is not None else stat_or_none(path)
+    r.vlist_validator = _vlist_validator(rr, info, is_file=True)
     return OK
 
 
