@@ -11,13 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from apachemw.config.objects import quote
+
 __all__ = ["default_config"]
 
 DEBIAN_INDEX = "index.html index.cgi index.pl index.php index.xhtml index.htm"
-
-
-def _quote(path: str) -> str:
-    return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def default_config(
@@ -34,13 +32,13 @@ def default_config(
     offer JSON listings by Accept) set mod_apachemw's IndexTheme and IndexFormats for
     the document root; left unset, the listings are Apache's own.
     """
-    root = _quote(os.path.abspath(document_root))
+    root = quote(os.path.abspath(document_root))
     types = "TypesConfig /etc/mime.types\n" if os.path.exists("/etc/mime.types") else ""
     log = ""
     if access_log is not None:
         log = (
             'LogFormat "%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" '
-            f"combined\nCustomLog {_quote(access_log)} combined\n"
+            f"combined\nCustomLog {quote(access_log)} combined\n"
         )
     listing = _listing_options(index_theme, index_formats)
     return f"""\

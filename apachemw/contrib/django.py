@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from apachemw.config.objects import quote
 from apachemw.errors import ApacheMWError
 
 if TYPE_CHECKING:
@@ -303,10 +304,6 @@ def _static_url(source: object) -> str | None:
     return url if url.startswith("/") else "/" + url
 
 
-def _quote(path: str) -> str:
-    return f'"{path}"' if re.search(r'[\s"]', path) else path
-
-
 def static_alias_lines(source: object | None = None) -> str:
     """The Apache lines that serve ``collectstatic``'s output (STATIC_ROOT) at
     STATIC_URL, to paste into the configuration (``manage.py apachemw_static``)."""
@@ -320,8 +317,8 @@ def static_alias_lines(source: object | None = None) -> str:
     slash = "/" if url.endswith("/") else ""
     return (
         "# Django's collectstatic output (STATIC_ROOT) at STATIC_URL; needs mod_alias.\n"
-        f"Alias {_quote(url)} {_quote(root + slash)}\n"
-        f"<Directory {_quote(root)}>\n"
+        f"Alias {quote(url)} {quote(root + slash)}\n"
+        f"<Directory {quote(root)}>\n"
         "    Options None\n"
         "    AllowOverride None\n"
         "    Require all granted\n"

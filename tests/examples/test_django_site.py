@@ -493,13 +493,20 @@ def test_manage_py_check_runs_the_registered_checks(tmp_path: Path) -> None:
 # --- the collectstatic recipe -----------------------------------------------------------
 
 
-def test_static_lines_serve_static_root(client: Face, tmp_path: Path) -> None:
-    root = tmp_path / "static files"  # a space: the lines quote the path
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("static files", "static files"), ('a "q" \\b', 'a \\"q\\" \\\\b')],
+    ids=["space", "quote-and-backslash"],
+)
+def test_static_lines_serve_static_root(
+    client: Face, tmp_path: Path, name: str, written: str
+) -> None:
+    root = tmp_path / name  # the lines quote the path, escaping what ap_getword_conf unescapes
     (root / "css").mkdir(parents=True)
     (root / "css" / "site.css").write_text("body {}\n")
     settings = SimpleNamespace(STATIC_URL="static/", STATIC_ROOT=root)
     lines = glue.static_alias_lines(settings)
-    assert lines.splitlines()[1] == f'Alias /static/ "{root}/"'
+    assert lines.splitlines()[1] == f'Alias /static/ "{tmp_path}/{written}/"'
     text = f"DocumentRoot {tmp_path}\n" + lines
     load_site(text=text, all_modules=True)  # loads cleanly
     assert glue.find_problems(SimpleNamespace(APACHEMW_TEXT=text, **vars(settings))) == []
