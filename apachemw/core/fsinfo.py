@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["exists", "stat_or_none"]
+__all__ = ["exists", "fsinfo_ident", "stat_or_none"]
 
 
 def stat_or_none(path: str, *, follow: bool = True) -> os.stat_result | None:
@@ -24,3 +24,9 @@ def stat_or_none(path: str, *, follow: bool = True) -> os.stat_result | None:
 def exists(path: str) -> bool:
     """Whether ``stat_or_none`` finds ``path``."""
     return stat_or_none(path) is not None
+
+
+def fsinfo_ident(info: os.stat_result | None) -> tuple[int, int, int] | None:
+    """What tells one version of a file from another (mtime, size, inode), as the
+    static-answer memo compares them (core.memo); None for a missing file."""
+    return None if info is None else (info.st_mtime_ns, info.st_size, info.st_ino)

@@ -8,7 +8,10 @@ mount, the Host header, the configuration (fixed), the file itself and the
 on the next identical request, checks the file and every .htaccess candidate
 with stat, exactly the evidence Apache would re-derive; any difference, or any
 header a module says it reads (``Site.memo_headers``), sends the request down
-the full pipeline instead. Where inotify watches the candidates' directories
+the full pipeline instead. A MultiViews answer is kept too, under the key and the
+values of the headers it was negotiated by (``Request.memo_vary``), with the
+directory, every variant and their subrequests' candidates as further evidence
+(``Request.memo_evidence``). Where inotify watches the candidates' directories
 (``core/dirwatch.py``), "no event since the answer was stored" stands in for the
 candidates' stats, and only the file itself is stat-ed. ``tests/golden`` replays
 every recorded case twice to hold memoised answers to the pipeline's.
@@ -49,6 +52,9 @@ class StaticMemo:
         self.varying = varying
         self.limit = limit
         self._entries: dict[tuple[Any, ...], _Entry] = {}
+        # The request headers a key's answer was negotiated by (r.memo_vary): its
+        # entries are stored under the key and those headers' values.
+        self._vary: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def key(self, incoming: Incoming) -> tuple[Any, ...] | None:
@@ -73,6 +79,9 @@ class StaticMemo:
         )
 
     def lookup(self, key: tuple[Any, ...], incoming: Incoming, site: Any) -> Outcome | None:
+        names = self._vary.get(key)
+        if names is not None:
+            key = (key, _header_values(incoming, names))
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -96,15 +105,27 @@ class StaticMemo:
             or fbody.parts is not None
             or r.walk_checks is None
             or r.finfo is None
-            or r.request_time - r.finfo.st_mtime < 2.0
+            or r.no_cache
         ):
             return
-        watch = ((fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode)), *r.walk_checks)
-        entry = _Entry(watch, _watched_generation(watch), r.finfo.st_mtime, outcome, r)
+        # Within Apache's weak-ETag window of the file (or of a negotiated answer's
+        # directory) the handler must decide.
+        newest = max([r.finfo.st_mtime_ns] + [i[0] for _p, i in r.memo_evidence if i]) / 1e9
+        if r.request_time - newest < 2.0:
+            return
+        file = (fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode))
+        watch = tuple(dict.fromkeys((file, *r.walk_checks, *r.memo_evidence)))
+        entry = _Entry(watch, _watched_generation(watch), newest, outcome, r)
+        stored = (key, _header_values(r.incoming, r.memo_vary)) if r.memo_vary else key
         with self._lock:
             if len(self._entries) >= self.limit:
                 self._entries.clear()
-            self._entries[key] = entry
+                self._vary.clear()
+            if r.memo_vary:
+                self._vary[key] = r.memo_vary
+            else:
+                self._vary.pop(key, None)
+            self._entries[stored] = entry
 
     def _still_valid(self, key: tuple[Any, ...], entry: _Entry) -> bool:
         """Stat everything; when it all matches, watch again from the current generation."""
@@ -119,6 +140,11 @@ class StaticMemo:
             if self._entries.get(key) is entry:
                 self._entries[key] = replace(entry, gen=gen)
         return True
+
+
+def _header_values(incoming: Incoming, names: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Each named request header's values, in the order sent."""
+    return tuple(tuple(v for n, v in incoming.headers if n == name) for name in names)
 
 
 def _watched_generation(watch: tuple[tuple[str, _Ident | None], ...]) -> int | None:
@@ -177,6 +203,7 @@ def _replay(entry: _Entry, incoming: Incoming, site: Any) -> Outcome:
     r.content_languages = old_r.content_languages
     r.content_encoding = old_r.content_encoding
     r.subprocess_env = dict(old_r.subprocess_env)
+    r.notes = dict(old_r.notes)
     old = entry.outcome
     assert old.file is not None
     outcome = Outcome(

@@ -23,6 +23,7 @@ from apachemw.config.htaccess import NeedsBlockingIO
 from apachemw.config.vhosts import fix_hostname
 from apachemw.core import regex as apache_regex
 from apachemw.core.canned import DEFAULT_ADMIN, canned_body, server_signature
+from apachemw.core.fsinfo import fsinfo_ident
 from apachemw.core.http import http_date, invalid_header
 from apachemw.core.memo import VARYING, StaticMemo
 from apachemw.core.request import DECLINED, DONE, OK, Headers, Incoming, Outcome, Request
@@ -681,7 +682,6 @@ def lookup_dirent(r: Request, name: str, *, merge_args: bool = False) -> Request
     rr.path_info = path_info
     rr.args = r.args if merge_args and r.args else None
     rr.main = r
-    r.eventful = True
     rr.subprocess_env = dict(r.subprocess_env)
     rr.filename = path + "/" if is_dir else path
     if recursion_exceeded(rr):
@@ -689,7 +689,19 @@ def lookup_dirent(r: Request, name: str, *, merge_args: bool = False) -> Request
         return rr
     status = process_internal(rr, file_req=True)
     rr.status = 200 if status in (OK, DECLINED) else status
+    _depend_on(r, rr)
     return rr
+
+
+def _depend_on(r: Request, rr: Request) -> None:
+    """r's answer depends on what the subrequest found (core.memo): on its .htaccess
+    candidates and file, or, when it depended on more, r is not memoised either."""
+    if rr.eventful or rr.walk_checks is None or rr.memo_vary:
+        r.eventful = True
+        return
+    r.memo_evidence.extend(rr.walk_checks)
+    r.memo_evidence.extend(rr.memo_evidence)
+    r.memo_evidence.append((rr.filename or "", fsinfo_ident(rr.finfo)))
 
 
 def fast_redirect(rr: Request, r: Request) -> None:
@@ -699,6 +711,8 @@ def fast_redirect(rr: Request, r: Request) -> None:
     r.finfo, r.handler, r.content_type = rr.finfo, rr.handler, rr.content_type
     r.content_encoding, r.content_languages = rr.content_encoding, rr.content_languages
     r.per_dir = rr.per_dir
+    # The resource's walk: for the memo, the .htaccess files r's answer now rests on.
+    r.walk_checks = rr.walk_checks
     r.no_cache = r.no_cache and rr.no_cache
     r.notes = {**rr.notes, **r.notes}
     r.headers_out = Headers(rr.headers_out.items + r.headers_out.items)

@@ -190,6 +190,11 @@ class Request:
         # unlike the next identical one (a subrequest, an error-log call).
         self.walk_checks: list[tuple[str, tuple[int, int, int] | None]] | None = None
         self.eventful = False
+        # A negotiated answer may be memoised too: the request headers it was chosen by
+        # (beyond the memo's key) and the files it was chosen from (the directory, each
+        # variant, their subrequests' .htaccess candidates).
+        self.memo_vary: tuple[str, ...] = ()
+        self.memo_evidence: list[tuple[str, tuple[int, int, int] | None]] = []
         # r->log: the LogLevel of the request's sections (core.LogConf), None for the
         # server's own; set once <Location> and <If> were walked (walk_location_and_if).
         self.log: Any = None

@@ -122,3 +122,96 @@ def test_without_watches_the_memo_stats_every_candidate(tmp_path: Path, monkeypa
     _write(deep / ".htaccess", "Require all denied\n")
     os.utime(deep / ".htaccess", (OLD + 5, OLD + 5))
     assert _get(engine, "/a/b/f.txt").status == 403
+
+
+# --- negotiated (MultiViews) answers --------------------------------------------------
+
+
+def _multiviews(root: Path, priority: str = "") -> Engine:
+    text = f"""
+DocumentRoot {root}
+<Directory {root}>
+    AllowOverride All
+    Options +MultiViews
+    AddLanguage en .en
+    AddLanguage fr .fr
+    AddLanguage de .de
+    {priority}
+    Require all granted
+</Directory>
+"""
+    return build_engine(text=text)
+
+
+def _variants(root: Path, **bodies: str) -> None:
+    for lang, body in bodies.items():
+        _write(root / f"page.html.{lang}", body)
+
+
+def _settled(root: Path) -> None:
+    """The directory's listing, too, outside the weak-ETag second (its mtime is the
+    memo's evidence of which variants exist: a later change moves it on)."""
+    os.utime(root, (OLD, OLD))
+
+
+def _language(outcome: Outcome) -> str | None:
+    return dict(outcome.headers).get("Content-Language")
+
+
+def test_negotiated_answers_are_memoised_per_header_values(tmp_path: Path) -> None:
+    _variants(tmp_path, en="english", fr="french")
+    _settled(tmp_path)
+    engine = _multiviews(tmp_path)
+    for _round in range(2):
+        for lang in ("fr", "en", "fr"):
+            outcome = _get(engine, "/page.html", ("accept-language", lang))
+            assert (outcome.status, _language(outcome)) == (200, lang)
+    # One entry per Accept-Language value, each checked against every variant and the
+    # directory that listed them.
+    entries = list(engine.memo._entries.values())
+    assert len(entries) == 2
+    watched = {path for path, _ident in entries[0].watch}
+    assert {str(tmp_path / "page.html.en"), str(tmp_path / "page.html.fr")} <= watched
+    assert str(tmp_path) + "/" in watched
+
+
+def test_a_new_variant_is_negotiated(tmp_path: Path) -> None:
+    _variants(tmp_path, en="english")
+    _settled(tmp_path)
+    engine = _multiviews(tmp_path)
+    for _round in range(2):
+        assert _language(_get(engine, "/page.html", ("accept-language", "de, en;q=0.5"))) == "en"
+    _variants(tmp_path, de="deutsch")
+    assert _language(_get(engine, "/page.html", ("accept-language", "de, en;q=0.5"))) == "de"
+
+
+def test_a_new_htaccess_changes_the_negotiation(tmp_path: Path) -> None:
+    _variants(tmp_path, en="english", fr="french")
+    _settled(tmp_path)
+    engine = _multiviews(tmp_path, "LanguagePriority en fr")
+    for _round in range(2):
+        assert _language(_get(engine, "/page.html")) == "en"
+    _write(tmp_path / ".htaccess", "LanguagePriority fr en\n")
+    assert _language(_get(engine, "/page.html")) == "fr"
+
+
+def test_a_variant_not_chosen_is_evidence_too(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # With no language preference the smaller variant wins; shrinking the one not
+    # chosen must change the answer, whether or not inotify watches the directory.
+    from apachemw.core import dirwatch
+
+    for watched in (True, False):
+        if not watched:
+            monkeypatch.setattr(dirwatch.DirWatcher, "watch", lambda _self, _dirs: False)
+        root = tmp_path / str(watched)
+        root.mkdir()
+        _variants(root, en="short", fr="much longer")
+        _settled(root)
+        engine = _multiviews(root)
+        for _round in range(2):
+            assert _language(_get(engine, "/page.html")) == "en"
+        assert (next(iter(engine.memo._entries.values())).gen is not None) is watched
+        with open(root / "page.html.fr", "w") as fh:  # in place: the directory keeps its mtime
+            fh.write("tiny")
+        os.utime(root / "page.html.fr", (OLD + 5, OLD + 5))
+        assert _language(_get(engine, "/page.html")) == "fr"

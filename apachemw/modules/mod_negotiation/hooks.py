@@ -16,7 +16,7 @@ import stat
 from dataclasses import dataclass, replace
 
 from apachemw.core import http, pipeline
-from apachemw.core.fsinfo import stat_or_none
+from apachemw.core.fsinfo import fsinfo_ident, stat_or_none
 from apachemw.core.parsedfiles import ParsedFiles
 from apachemw.core.request import DECLINED, OK, FileBody, Headers, Outcome, Request
 from apachemw.core.uri_escape import escape_path_segment, escape_uri
@@ -39,6 +39,15 @@ __all__ = ["fix_encoding", "handle_map_file", "handle_multi"]
 
 MAP_FILE_MAGIC_TYPE = "application/x-type-map"
 TYPE_MAP_HANDLERS = (MAP_FILE_MAGIC_TYPE, "type-map")
+# Every request header a negotiation reads (lower-case, as core.memo compares them).
+NEGOTIATION_HEADERS = (
+    "accept",
+    "accept-charset",
+    "accept-encoding",
+    "accept-language",
+    "negotiate",
+    "user-agent",
+)
 
 
 @dataclass
@@ -51,7 +60,6 @@ class NegDir:
 
 def _start(r: Request) -> Negotiation:
     """parse_accept_headers: the Accept* lines and this directory's settings."""
-    r.eventful = True  # the answer depends on the request's headers
     conf: NegDir = r.per_dir["mod_negotiation"]
     headers = r.headers_in
     accepts = header_line(headers.get("Accept"))
@@ -174,7 +182,9 @@ def _read_types_multi(neg: Negotiation, r: Request) -> int:
             "(None could be negotiated).",
         )
         return 404
-    r.vlist_validator = _vlist_validator(r, stat_or_none(neg.dir_name), is_file=False)
+    directory = stat_or_none(neg.dir_name)
+    r.memo_evidence.append((neg.dir_name, fsinfo_ident(directory)))
+    r.vlist_validator = _vlist_validator(r, directory, is_file=False)
     # A canonical order, so the result never depends on readdir's.
     neg.variants.sort(
         key=lambda v: (-v.source_quality, v.file_name.encode("utf-8", "surrogateescape"))
@@ -186,6 +196,8 @@ def handle_multi(r: Request) -> int:
     """type_checker (first): Options MultiViews for a name that does not exist."""
     if r.finfo is not None or not r.per_dir["core"].opts & OPT_MULTI:
         return DECLINED
+    # The answer depends on these headers and on the directory's files (core.memo).
+    r.memo_vary = NEGOTIATION_HEADERS
     neg = _start(r)
     status = _read_types_multi(neg, r)
     if status != OK:
@@ -357,6 +369,7 @@ def handle_map_file(r: Request) -> int:
     """handler: a type map's chosen variant, by internal redirect or inline."""
     if r.handler not in TYPE_MAP_HANDLERS:
         return DECLINED
+    r.eventful = True  # never memoised: the map's variants are not in the memo's evidence
     neg = _start(r)
     status = _read_map(neg, r, r)
     if status != OK:
