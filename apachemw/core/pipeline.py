@@ -604,18 +604,20 @@ def lookup_uri(r: Request, new_uri: str, method: str = "GET") -> Request:
         new_uri = base + new_uri
     rr = _new_request(r, new_uri, method=method)
     rr.main = r
-    r.eventful = True
     rr.subprocess_env = dict(r.subprocess_env)
     if recursion_exceeded(rr):
+        r.eventful = True
         rr.status = 500
         return rr
     decoded = _decode_internal(rr, rr.uri)
     if isinstance(decoded, int):
+        r.eventful = True
         rr.status = decoded
         return rr
     rr.uri = decoded
     status = process_internal(rr)
     rr.status = 200 if status in (OK, DECLINED) else status
+    _depend_on(r, rr)
     return rr
 
 
@@ -685,6 +687,7 @@ def lookup_dirent(r: Request, name: str, *, merge_args: bool = False) -> Request
     rr.subprocess_env = dict(r.subprocess_env)
     rr.filename = path + "/" if is_dir else path
     if recursion_exceeded(rr):
+        r.eventful = True
         rr.status = 500
         return rr
     status = process_internal(rr, file_req=True)

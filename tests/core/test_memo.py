@@ -215,3 +215,54 @@ def test_a_variant_not_chosen_is_evidence_too(tmp_path: Path, monkeypatch) -> No
             fh.write("tiny")
         os.utime(root / "page.html.fr", (OLD + 5, OLD + 5))
         assert _language(_get(engine, "/page.html")) == "fr"
+
+
+# --- DirectoryIndex answers (a subrequest per name, then a fast redirect) -------------
+
+
+def _indexed(root: Path, names: str = "index.html index.htm") -> Engine:
+    text = f"""
+DocumentRoot {root}
+DirectoryIndex {names}
+<Directory {root}>
+    AllowOverride All
+    Require all granted
+</Directory>
+"""
+    return build_engine(text=text)
+
+
+def _body_path(outcome: Outcome) -> str | None:
+    return outcome.file.path if outcome.file is not None else None
+
+
+def test_a_directory_index_is_memoised_while_it_stays(tmp_path: Path) -> None:
+    _write(tmp_path / "index.html", "html")
+    _write(tmp_path / "index.htm", "htm")
+    engine = _indexed(tmp_path)
+    for _round in range(2):
+        assert _body_path(_get(engine, "/")) == str(tmp_path / "index.html")
+    assert len(engine.memo._entries) == 1
+    (tmp_path / "index.html").unlink()
+    assert _body_path(_get(engine, "/")) == str(tmp_path / "index.htm")
+
+
+def test_a_new_htaccess_changes_the_directory_index(tmp_path: Path) -> None:
+    _write(tmp_path / "index.html", "html")
+    _write(tmp_path / "other.html", "other")
+    engine = _indexed(tmp_path)
+    for _round in range(2):
+        assert _body_path(_get(engine, "/")) == str(tmp_path / "index.html")
+    _write(tmp_path / ".htaccess", "DirectoryIndex other.html\n")
+    assert _body_path(_get(engine, "/")) == str(tmp_path / "other.html")
+
+
+def test_an_index_found_after_a_missing_name_is_not_memoised(tmp_path: Path) -> None:
+    # The missing name's subrequest walked no existing file, so nothing would tell the
+    # memo that it appeared: the answer is decided every time.
+    _write(tmp_path / "index.htm", "htm")
+    engine = _indexed(tmp_path)
+    assert _body_path(_get(engine, "/")) == str(tmp_path / "index.htm")
+    assert not engine.memo._entries
+    _write(tmp_path / "index.html", "html")
+    assert _body_path(_get(engine, "/")) == str(tmp_path / "index.html")
