@@ -81,7 +81,7 @@ class StaticMemo:
     def lookup(self, key: tuple[Any, ...], incoming: Incoming, site: Any) -> Outcome | None:
         names = self._vary.get(key)
         if names is not None:
-            key = (key, _header_values(incoming, names))
+            key = (key, names, _header_values(incoming, names))
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -116,13 +116,14 @@ class StaticMemo:
         file = (fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode))
         watch = tuple(dict.fromkeys((file, *r.walk_checks, *r.memo_evidence)))
         entry = _Entry(watch, _watched_generation(watch), newest, outcome, r)
-        stored = (key, _header_values(r.incoming, r.memo_vary)) if r.memo_vary else key
+        names = r.memo_vary
+        stored = (key, names, _header_values(r.incoming, names)) if names else key
         with self._lock:
             if len(self._entries) >= self.limit:
                 self._entries.clear()
                 self._vary.clear()
-            if r.memo_vary:
-                self._vary[key] = r.memo_vary
+            if names:
+                self._vary[key] = names
             else:
                 self._vary.pop(key, None)
             self._entries[stored] = entry

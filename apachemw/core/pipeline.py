@@ -698,10 +698,12 @@ def lookup_dirent(r: Request, name: str, *, merge_args: bool = False) -> Request
 
 def _depend_on(r: Request, rr: Request) -> None:
     """r's answer depends on what the subrequest found (core.memo): on its .htaccess
-    candidates and file, or, when it depended on more, r is not memoised either."""
-    if rr.eventful or rr.walk_checks is None or rr.memo_vary:
+    candidates, file and headers read, or, when it depended on more, r is not
+    memoised either."""
+    if rr.eventful or rr.walk_checks is None:
         r.eventful = True
         return
+    r.memo_depends_on(rr.memo_vary)  # a subrequest reads its parent's headers
     r.memo_evidence.extend(rr.walk_checks)
     r.memo_evidence.extend(rr.memo_evidence)
     r.memo_evidence.append((rr.filename or "", fsinfo_ident(rr.finfo)))

@@ -8,6 +8,7 @@ out the resulting ``Outcome``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,6 +200,11 @@ class Request:
         # server's own; set once <Location> and <If> were walked (walk_location_and_if).
         self.log: Any = None
         self.log_id: str | None = None  # %L, once an error-log line named the request
+
+    def memo_depends_on(self, names: Iterable[str]) -> None:
+        """The answer depends on these request headers (lower-case): the memo keeps it
+        per their values (core.memo)."""
+        self.memo_vary = tuple(sorted({*self.memo_vary, *names}))
 
     @property
     def initial(self) -> Request:

@@ -168,6 +168,9 @@ def modify_request(r: Request) -> int:
     conf: RemoteIPServer = r.server.get("mod_remoteip")
     if not conf.header:
         return DECLINED
+    # Without the header the answer is the peer's own, and may be memoised; a request
+    # that carries it must not be answered from that entry (core.memo).
+    r.memo_depends_on((conf.header.lower(),))
     value = r.headers_in.get(conf.header)
     if value is None:
         return OK

@@ -240,9 +240,35 @@ def _run(r: Request, conf: SetEnvIfConf) -> int:
             if condition.expr is None and condition.literal is None and groups is None:
                 groups = ()
             _apply(r, condition, groups)
-    if conf.conditions:
-        r.eventful = True  # variables from headers: never memoised (core.memo)
+    _note_dependencies(r, conf.conditions)
     return DECLINED
+
+
+# Attributes fixed by the memo's key (the target, the method, the protocol and the
+# local address are in it), and those that name the client (never memoised).
+_KEYED = frozenset({"server_addr", "request_uri", "request_method", "request_protocol"})
+_CLIENT = frozenset({"remote_addr", "remote_host"})
+
+
+def _note_dependencies(r: Request, conditions: Sequence[Condition]) -> None:
+    """What the variables set here depend on, for the static-answer memo: a named
+    header makes the answer vary by its value (BrowserMatch: User-Agent); the client,
+    a header-name regex or an expression keep it off the memo (core.memo)."""
+    headers: list[str] = []
+    for condition in conditions:
+        if condition.expr is not None or condition.name_regex is not None:
+            r.eventful = True
+            return
+        assert condition.name is not None
+        special = condition.name.lower()
+        if special in _CLIENT:
+            r.eventful = True
+            return
+        if special not in _KEYED:
+            # A header, or else a variable an earlier line set from one.
+            headers.append(special)
+    if headers:
+        r.memo_depends_on(headers)
 
 
 def post_read_request(r: Request) -> int:

@@ -4,6 +4,8 @@ believed."""
 
 from __future__ import annotations
 
+import os
+
 from .conftest import Face, Seen, Site
 
 
@@ -53,3 +55,16 @@ def _forwarded_for(seen: Seen) -> str | None:
         values = [v.decode() for k, v in raw["headers"] if k == b"x-forwarded-for"]
         return values[0] if values else None
     return raw.get("HTTP_X_FORWARDED_FOR")
+
+
+def test_a_memoised_static_answer_still_believes_the_header(client: Face, site: Site) -> None:
+    # A static file answered from the memo for a direct client must not be replayed for
+    # a request that names a client in the header: the log shows the believed one.
+    path = site.write("a.txt", "one")
+    os.utime(path, (1_600_000_000, 1_600_000_000))
+    c = client.wrap(text=_conf(site, "127.0.0.0/8"))
+    for _ in range(2):
+        assert c.get("/a.txt").status == 200
+        assert site.log_lines()[-1].startswith("127.0.0.1 ")
+    assert c.get("/a.txt", headers={"X-Forwarded-For": "203.0.113.9"}).status == 200
+    assert site.log_lines()[-1].startswith("203.0.113.9 ")

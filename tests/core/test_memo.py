@@ -266,3 +266,44 @@ def test_an_index_found_after_a_missing_name_is_not_memoised(tmp_path: Path) -> 
     assert not engine.memo._entries
     _write(tmp_path / "index.html", "html")
     assert _body_path(_get(engine, "/")) == str(tmp_path / "index.html")
+
+
+# --- SetEnvIf / BrowserMatch ----------------------------------------------------------
+
+
+def test_browsermatch_answers_are_memoised_per_user_agent(tmp_path: Path) -> None:
+    _variants(tmp_path, en="english", fr="french")
+    _settled(tmp_path)
+    text = f"""
+DocumentRoot {tmp_path}
+BrowserMatch FrenchBot prefer-language=fr
+<Directory {tmp_path}>
+    Options +MultiViews
+    AddLanguage en .en
+    AddLanguage fr .fr
+    LanguagePriority en fr
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        for agent, lang in (("FrenchBot/1", "fr"), ("curl/8", "en"), ("FrenchBot/2", "fr")):
+            outcome = _get(engine, "/page.html", ("user-agent", agent))
+            assert _language(outcome) == lang
+            assert outcome.request is not None
+            assert ("prefer-language" in outcome.request.subprocess_env) is (lang == "fr")
+    assert len(engine.memo._entries) == 3  # one per User-Agent value
+
+
+def test_setenvif_on_the_client_keeps_answers_off_the_memo(tmp_path: Path) -> None:
+    _write(tmp_path / "a.txt", "one")
+    text = f"""
+DocumentRoot {tmp_path}
+SetEnvIf Remote_Addr ^127 local
+<Directory {tmp_path}>
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    assert _get(engine, "/a.txt").status == 200
+    assert not engine.memo._entries

@@ -197,7 +197,7 @@ def handle_multi(r: Request) -> int:
     if r.finfo is not None or not r.per_dir["core"].opts & OPT_MULTI:
         return DECLINED
     # The answer depends on these headers and on the directory's files (core.memo).
-    r.memo_vary = NEGOTIATION_HEADERS
+    r.memo_depends_on(NEGOTIATION_HEADERS)
     neg = _start(r)
     status = _read_types_multi(neg, r)
     if status != OK:
