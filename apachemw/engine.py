@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from apachemw.config.site import Site, load_site
 from apachemw.core.canned import REASONS
 from apachemw.core.errorlog import route_error_logs
 from apachemw.core.pipeline import Engine
-from apachemw.core.request import Outcome
+from apachemw.core.request import FileBody, Outcome
 from apachemw.modules.mod_log_config import Transaction
 
 __all__ = [
@@ -23,11 +24,13 @@ __all__ = [
     "error_outcome",
     "finish",
     "load_site_for",
+    "opened",
     "release",
     "status_line",
 ]
 
 CHUNK = 64 * 1024
+T = TypeVar("T")
 
 
 def build_engine(
@@ -75,6 +78,20 @@ def error_outcome(engine: Engine, outcome: Outcome, status: int, note: str) -> O
     replace_with_error(r, status, note)
     assert r.outcome is not None
     return r.outcome
+
+
+def opened(
+    engine: Engine, outcome: Outcome, reader: Callable[[FileBody], T]
+) -> tuple[Outcome, T | None]:
+    """The answer with its file opened by ``reader`` (Apache opens it before anything
+    is sent), or the answer Apache gives when it cannot be (Engine.refuse_file). A HEAD
+    answer's file is not opened."""
+    while outcome.file is not None and not outcome.head_only:
+        try:
+            return outcome, reader(outcome.file)
+        except OSError as exc:
+            outcome = engine.refuse_file(outcome, exc)
+    return outcome, None
 
 
 def app_output_headers(

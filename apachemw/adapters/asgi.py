@@ -20,11 +20,18 @@ from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from apachemw.config.htaccess import NeedsBlockingIO
-from apachemw.core.filecache import SmallFiles
+from apachemw.core.filecache import SmallFiles, open_body
 from apachemw.core.http import invalid_header
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import FileBody, Incoming, Outcome
-from apachemw.engine import app_output_headers, build_engine, error_outcome, finish, release
+from apachemw.engine import (
+    app_output_headers,
+    build_engine,
+    error_outcome,
+    finish,
+    opened,
+    release,
+)
 
 __all__ = ["Apache", "incoming_from_scope"]
 
@@ -171,6 +178,7 @@ class Apache:
         if outcome.app is not None and self.app is not None:
             await self._call_app(scope, receive, _hints_passed(send, hints), outcome, engine)
             return
+        outcome, source = await _body_source(engine, outcome, pathsend)
         headers = _encode(outcome.headers)
         try:
             await send(
@@ -182,7 +190,7 @@ class Apache:
         sent = 0
         left = _Departure(receive) if _streams(outcome, pathsend) else None
         try:
-            sent = await _send_body(send, outcome, pathsend, left)
+            sent = await _send_body(send, outcome, source, left)
         finally:
             aborted = left is not None and left.stop()
             if aborted:
@@ -336,8 +344,31 @@ def _planned_length(headers: list[tuple[str, str]], sent: int) -> int:
     return sent
 
 
+# Where a body comes from: the server (pathsend), a small file's bytes, an open file.
+Source = bytes | BinaryIO | None
+
+
+async def _body_source(engine: Engine, outcome: Outcome, pathsend: bool) -> tuple[Outcome, Source]:
+    """Read or open the answer's file before its status goes out, as Apache opens it
+    first: one that can no longer be opened gets Apache's answer instead (a small
+    file already in memory needs no open; with pathsend the server opens it)."""
+    fbody = outcome.file
+    if outcome.head_only or fbody is None or (pathsend and fbody.parts is None):
+        return outcome, None
+    if fbody.size <= SMALL.max_file:
+        data = SMALL.get(fbody.key)
+        if data is not None:
+            return outcome, data
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, opened, engine, outcome, _read_or_open)
+
+
+def _read_or_open(fbody: FileBody) -> bytes | BinaryIO:
+    return SMALL.read(fbody) if fbody.size <= SMALL.max_file else open_body(fbody)
+
+
 async def _send_body(
-    send: Send, outcome: Outcome, pathsend: bool, left: _Departure | None = None
+    send: Send, outcome: Outcome, source: Source, left: _Departure | None = None
 ) -> int:
     """Send the body; returns the bytes sent, for the log phase."""
     fbody = outcome.file
@@ -345,27 +376,22 @@ async def _send_body(
         body = b"" if outcome.head_only else outcome.body
         await send({"type": "http.response.body", "body": body})
         return len(body)
-    if pathsend and fbody.parts is None:
-        # The server sends the file itself (zero-copy where it can).
+    if source is None:
+        # pathsend: the server sends the file itself (zero-copy where it can).
         await send({"type": "http.response.pathsend", "path": fbody.path})
         return fbody.size
-    if fbody.size <= SMALL.max_file:
-        data = SMALL.get(fbody.key)
-        if data is None:
-            data = await asyncio.get_running_loop().run_in_executor(None, SMALL.read, fbody.key)
-        body = data[: fbody.size] if fbody.parts is None else _slices(data, fbody.parts)
+    if isinstance(source, bytes):
+        body = source[: fbody.size] if fbody.parts is None else _slices(source, fbody.parts)
         await send({"type": "http.response.body", "body": body})
         return len(body)
-    return await _stream(send, fbody, left)
+    return await _stream(send, fbody, source, left)
 
 
 STREAM_CHUNK = 256 * 1024
 
 
-def _read_piece(handle: BinaryIO, part: bytes | tuple[int, int] | None, offset: int) -> bytes:
-    """Up to STREAM_CHUNK bytes of a whole file (part None) or of one range piece."""
-    if part is None:
-        return handle.read(STREAM_CHUNK)
+def _read_piece(handle: BinaryIO, part: bytes | tuple[int, int], offset: int) -> bytes:
+    """Up to STREAM_CHUNK bytes of one piece (literal bytes or a range of the file)."""
     if isinstance(part, bytes):
         return part
     start, end = part
@@ -373,15 +399,17 @@ def _read_piece(handle: BinaryIO, part: bytes | tuple[int, int] | None, offset: 
     return handle.read(min(STREAM_CHUNK, end - start + 1 - offset))
 
 
-def _pieces(fbody: FileBody) -> list[bytes | tuple[int, int] | None]:
-    return list(fbody.parts) if fbody.parts is not None else [None]
+def _pieces(fbody: FileBody) -> list[bytes | tuple[int, int]]:
+    """A whole file is the range of the size announced: it may have grown since."""
+    return list(fbody.parts) if fbody.parts is not None else [(0, fbody.size - 1)]
 
 
-async def _stream(send: Send, fbody: FileBody, left: _Departure | None = None) -> int:
+async def _stream(
+    send: Send, fbody: FileBody, handle: BinaryIO, left: _Departure | None = None
+) -> int:
     """A large file in bounded chunks read in the thread pool, the next read
     running while the previous chunk is being sent."""
     loop = asyncio.get_running_loop()
-    handle = await loop.run_in_executor(None, open, fbody.path, "rb")
     sent = 0
     pieces = _pieces(fbody)
     index, offset = 0, 0
@@ -393,11 +421,7 @@ async def _stream(send: Send, fbody: FileBody, left: _Departure | None = None) -
             chunk = await pending
             part = pieces[index]
             offset += len(chunk)
-            piece_done = (
-                len(chunk) < STREAM_CHUNK
-                if part is None
-                else isinstance(part, bytes) or offset >= part[1] - part[0] + 1 or not chunk
-            )
+            piece_done = isinstance(part, bytes) or offset >= part[1] - part[0] + 1 or not chunk
             if piece_done:
                 index, offset = index + 1, 0
             more = index < len(pieces)

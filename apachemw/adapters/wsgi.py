@@ -11,9 +11,10 @@ import ipaddress
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from apachemw.core.filecache import open_body
 from apachemw.core.http import invalid_header
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import Incoming, Outcome
@@ -23,6 +24,7 @@ from apachemw.engine import (
     build_engine,
     error_outcome,
     finish,
+    opened,
     release,
     status_line,
 )
@@ -131,10 +133,16 @@ class _Body:
             self._done(self._sent, self._started and not self._exhausted)
 
 
-def _file_chunks(path: str, parts: list[bytes | tuple[int, int]] | None) -> Iterator[bytes]:
-    with open(path, "rb") as handle:
+def _file_chunks(
+    handle: BinaryIO, size: int, parts: list[bytes | tuple[int, int]] | None
+) -> Iterator[bytes]:
+    """The file's pieces; a whole file never beyond the size announced (it may have
+    grown since it was found)."""
+    with handle:
         if parts is None:
-            while chunk := handle.read(CHUNK):
+            left = size
+            while left > 0 and (chunk := handle.read(min(CHUNK, left))):
+                left -= len(chunk)
                 yield chunk
             return
         for part in parts:
@@ -184,6 +192,7 @@ class Apache:
         outcome = engine.handle(incoming_from_environ(environ))
         if outcome.app is not None and self.app is not None:
             return self._call_app(environ, start_response, outcome, engine)
+        outcome, handle = opened(engine, outcome, open_body)
         headers = [(k, v) for k, v in outcome.headers]
         # A field value has no surrounding whitespace on the wire (Apache may send some
         # that the client drops): the log still sees the value whole.
@@ -197,15 +206,15 @@ class Apache:
                 sent = _planned_length(headers, sent)
             finish(engine, outcome, outcome.status, sent, headers, aborted)
 
-        if outcome.head_only or outcome.file is None:
+        fbody = outcome.file
+        if handle is None or fbody is None:
             body = b"" if outcome.head_only else outcome.body
             return _Body(iter((body,) if body else ()), done)
-        fbody = outcome.file
         wrapper = environ.get("wsgi.file_wrapper")
         if fbody.parts is None and wrapper is not None:
-            handle = _LoggedFile(fbody.path, done, fbody.size)
-            return wrapper(handle, CHUNK)  # type: ignore[no-any-return]
-        return _Body(_file_chunks(fbody.path, fbody.parts), done)
+            logged = _LoggedFile(handle, done, fbody.size)
+            return wrapper(logged, CHUNK)  # type: ignore[no-any-return]
+        return _Body(_file_chunks(handle, fbody.size, fbody.parts), done, handle.close)
 
     def _call_app(
         self, environ: Environ, start_response: StartResponse, outcome: Outcome, engine: Engine
@@ -271,14 +280,19 @@ def _wsgi_str(text: str) -> str:
 class _LoggedFile:
     """A file handed to wsgi.file_wrapper that runs the log phase on close()."""
 
-    def __init__(self, path: str, done: Callable[[int, bool], None], size: int) -> None:
-        self._handle = open(path, "rb")  # noqa: SIM115 - closed by the server via close()
+    def __init__(self, handle: BinaryIO, done: Callable[[int, bool], None], size: int) -> None:
+        self._handle = handle  # closed by the server via close()
         self._done = done
         self._size = size
+        self._left = size
         self._closed = False
 
     def read(self, size: int = -1) -> bytes:
-        return self._handle.read(size)
+        # Never beyond the size announced: the file may have grown since it was found.
+        wanted = self._left if size < 0 else min(size, self._left)
+        data = self._handle.read(wanted) if wanted > 0 else b""
+        self._left -= len(data)
+        return data
 
     def fileno(self) -> int:
         return self._handle.fileno()

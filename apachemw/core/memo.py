@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apachemw.core.dirwatch import watcher
-from apachemw.core.request import FileBody, Incoming, Outcome, Request
+from apachemw.core.request import Incoming, Outcome, Request
 
 __all__ = ["VARYING", "StaticMemo"]
 
@@ -210,7 +210,7 @@ def _replay(entry: _Entry, incoming: Incoming, site: Any) -> Outcome:
     outcome = Outcome(
         old.status,
         list(old.headers),
-        file=FileBody(old.file.path, old.file.size, None, old.file.inode, old.file.mtime_ns),
+        file=replace(old.file),
         head_only=old.head_only,
         request=r,
     )

@@ -197,32 +197,56 @@ class Engine:
         if status not in (OK, DONE):
             die(final, status)
             final = _last(r)
+        _output(r, final)
         assert final.outcome is not None
-        final.outcome.request = final
-        _interim(r, final.outcome)
-        if final.outcome.app is None:
-            outcome = final.outcome
-            if outcome.error_page:
-                # The error path: only err_headers_out (and the page's own) go out.
-                out, err = output_headers(final, outcome.status, [], outcome.headers, True)
-            else:
-                # err_headers_out go out with every response, not only errors.
-                out, err = output_headers(
-                    final, outcome.status, outcome.headers, final.err_headers_out.items, False
-                )
-            if final.no_cache and not any(n.lower() == "expires" for n, _ in out + err):
-                # The http header filter marks an uncacheable answer already expired.
-                out = [*out, ("Expires", http_date(int(final.request_time)))]
-            # apr_table_overlay(err_headers_out, headers_out): the err ones lead, so a
-            # name in both is sent (and logged by %{...}o) with the err value first.
-            final.outcome.headers = fixup_vary(err + out)
-            note = invalid_header(final.outcome.headers)
-            if note is not None:
-                replace_with_error(final, 500, note)
-                assert final.outcome is not None
         if key is not None and final is r:
             self.memo.remember(key, r, final.outcome)
         return final.outcome
+
+    def refuse_file(self, outcome: Outcome, error: OSError) -> Outcome:
+        """default_handler's answer when the file it found can no longer be opened
+        (removed, replaced by a symlink it may not follow, its permissions changed):
+        403 and AH00132, as Apache answers a failed open. The adapters open the file
+        before the status goes out and call this when they cannot."""
+        r = outcome.request
+        assert r is not None
+        r.site.log_error(
+            r, "error", "core", f"AH00132: file permissions deny server access: {r.filename}", error
+        )
+        # Apache opens before it sets Last-Modified, ETag and the length.
+        r.headers_out = Headers()
+        r.outcome = None
+        die(r, 403)
+        final = _last(r)
+        _output(r.initial, final)
+        assert final.outcome is not None
+        return final.outcome
+
+
+def _output(r: Request, final: Request) -> None:
+    """The http header filter's part: the headers that go out with the final answer."""
+    outcome = final.outcome
+    assert outcome is not None
+    outcome.request = final
+    _interim(r, outcome)
+    if outcome.app is None:
+        if outcome.error_page:
+            # The error path: only err_headers_out (and the page's own) go out.
+            out, err = output_headers(final, outcome.status, [], outcome.headers, True)
+        else:
+            # err_headers_out go out with every response, not only errors.
+            out, err = output_headers(
+                final, outcome.status, outcome.headers, final.err_headers_out.items, False
+            )
+        if final.no_cache and not any(n.lower() == "expires" for n, _ in out + err):
+            # The http header filter marks an uncacheable answer already expired.
+            out = [*out, ("Expires", http_date(int(final.request_time)))]
+        # apr_table_overlay(err_headers_out, headers_out): the err ones lead, so a
+        # name in both is sent (and logged by %{...}o) with the err value first.
+        outcome.headers = fixup_vary(err + out)
+        note = invalid_header(outcome.headers)
+        if note is not None:
+            replace_with_error(final, 500, note)
 
 
 HeaderList = list[tuple[str, str]]

@@ -241,6 +241,9 @@ class FileBody:
     parts: list[bytes | tuple[int, int]] | None = None
     inode: int = 0
     mtime_ns: int = 0
+    # Open without following a final symlink: the walk found a regular file where
+    # symlinks may not be followed (core.filecache.open_body).
+    nofollow: bool = False
 
     @property
     def key(self) -> tuple[str, int, int, int]:

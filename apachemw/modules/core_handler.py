@@ -17,7 +17,7 @@ from apachemw.core import http
 from apachemw.core.request import DECLINED, DONE, OK, AppCall, FileBody, Outcome, Request
 from apachemw.core.uri_escape import escape_uri
 from apachemw.core.walk import directory_walk, file_walk
-from apachemw.modules.core import CoreDir
+from apachemw.modules.core import OPT_SYM_LINKS, OPT_SYM_OWNER, CoreDir
 
 __all__ = ["APP_HANDLER", "HOOKS", "KNOWN_METHODS"]
 
@@ -206,6 +206,22 @@ def _serve_file(r: Request, info: os.stat_result) -> int:
     return _file_outcome(r, info, conf, etag, mtime, status)
 
 
+def _nofollow(r: Request) -> bool:
+    """Whether the file must be opened without following a final symlink: the walk
+    refused symlinks here (no FollowSymLinks), so one found at open time was swapped
+    in since (security.md S06). Under SymLinksIfOwnerMatch the file may itself be an
+    allowed link."""
+    opts = r.per_dir["core"].opts
+    if opts & OPT_SYM_LINKS:
+        return False
+    if not opts & OPT_SYM_OWNER:
+        return True
+    try:
+        return not stat.S_ISLNK(os.lstat(r.filename or "").st_mode)
+    except (OSError, ValueError):
+        return True
+
+
 _CONDITIONS = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
 
 
@@ -244,7 +260,7 @@ def _file_outcome(
         headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
         headers.append(("Content-Length", str(end - start + 1)))
         _add_type(headers, content_type, r)
-        body = FileBody(path, size, [(start, end)], info.st_ino, info.st_mtime_ns)
+        body = FileBody(path, size, [(start, end)], info.st_ino, info.st_mtime_ns, _nofollow(r))
         r.outcome = Outcome(206, headers, file=body, head_only=r.is_head)
         return OK
     if plan.status == 206:
@@ -259,7 +275,7 @@ def _file_outcome(
         r.outcome = Outcome(
             206,
             headers,
-            file=FileBody(path, size, parts, info.st_ino, info.st_mtime_ns),
+            file=FileBody(path, size, parts, info.st_ino, info.st_mtime_ns, _nofollow(r)),
             head_only=r.is_head,
         )
         return OK
@@ -268,7 +284,7 @@ def _file_outcome(
     r.outcome = Outcome(
         status,
         headers,
-        file=FileBody(path, size, None, info.st_ino, info.st_mtime_ns),
+        file=FileBody(path, size, None, info.st_ino, info.st_mtime_ns, _nofollow(r)),
         head_only=r.is_head,
     )
     return OK
