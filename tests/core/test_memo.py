@@ -307,3 +307,26 @@ SetEnvIf Remote_Addr ^127 local
     engine = build_engine(text=text)
     assert _get(engine, "/a.txt").status == 200
     assert not engine.memo._entries
+
+
+# --- answers chosen after a missing name ----------------------------------------------
+
+
+def test_a_fallback_answer_is_not_kept_once_the_name_exists(tmp_path: Path) -> None:
+    # FallbackResource answers for a name that does not exist; nothing of the fallback's
+    # own walk tells the memo that the name appeared (or that a .htaccess on its path did).
+    _write(tmp_path / "fallback.txt", "fallback")
+    text = f"""
+DocumentRoot {tmp_path}
+FallbackResource /fallback.txt
+<Directory {tmp_path}>
+    AllowOverride All
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        assert _body_path(_get(engine, "/page.txt")) == str(tmp_path / "fallback.txt")
+    _write(tmp_path / "page.txt", "page")
+    assert _body_path(_get(engine, "/page.txt")) == str(tmp_path / "page.txt")
+
