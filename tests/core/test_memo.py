@@ -330,3 +330,24 @@ FallbackResource /fallback.txt
     _write(tmp_path / "page.txt", "page")
     assert _body_path(_get(engine, "/page.txt")) == str(tmp_path / "page.txt")
 
+
+def test_a_userdir_entry_that_appears_is_used(tmp_path: Path) -> None:
+    # UserDir tries its entries in order: the first one missing is no file of the
+    # answer, yet its appearing changes it.
+    first, second = tmp_path / "first", tmp_path / "second"
+    (second / "alice").mkdir(parents=True)
+    _write(second / "alice" / "a.txt", "two")
+    text = f"""
+DocumentRoot {tmp_path}
+UserDir {first} {second}
+<Directory {tmp_path}>
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        assert _body_path(_get(engine, "/~alice/a.txt")) == str(second / "alice" / "a.txt")
+    assert len(engine.memo._entries) == 1  # kept, with the missing entry as evidence
+    (first / "alice").mkdir(parents=True)
+    _write(first / "alice" / "a.txt", "one")
+    assert _body_path(_get(engine, "/~alice/a.txt")) == str(first / "alice" / "a.txt")
