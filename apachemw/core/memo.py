@@ -203,6 +203,7 @@ def _replay(entry: _Entry, incoming: Incoming, site: Any) -> Outcome:
     r.content_type, r.canonical_filename = old_r.content_type, old_r.canonical_filename
     r.content_languages = old_r.content_languages
     r.content_encoding = old_r.content_encoding
+    r.log = old_r.log  # the sections' LogLevel, for lines the log phase writes
     r.subprocess_env = dict(old_r.subprocess_env)
     r.notes = dict(old_r.notes)
     old = entry.outcome
