@@ -2,8 +2,8 @@
 
 For a request with no conditional or range header, whose answer was a whole
 regular file reached without a subrequest, an internal redirect or an error-log
-line, the phases' answer depends only on: the method, the target below the
-mount, the Host header, the configuration (fixed), the file itself and the
+line, the phases' answer depends only on: the method, the mount and the target
+below it, the Host header, the configuration (fixed), the file itself and the
 .htaccess files the directory walk looked for. The memo keeps that answer and,
 on the next identical request, checks the file and every .htaccess candidate
 with stat, exactly the evidence Apache would re-derive; any difference, or any
@@ -71,6 +71,7 @@ class StaticMemo:
         return (
             incoming.method,
             incoming.local_target(),
+            incoming.mount,  # the URLs built for the request put it back (SCRIPT_URI)
             host,
             incoming.scheme,
             incoming.local_addr,  # IP-based virtual hosts

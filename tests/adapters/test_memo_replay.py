@@ -25,3 +25,20 @@ CustomLog {site.tmp}/cond.log combined "expr=file('{site.tmp}/missing') == 'x'"
     for _ in range(3):
         assert c.get("/a.txt").status == 200
     assert site.log_lines("error") == []
+
+
+def test_a_replayed_answer_is_logged_with_its_own_mount(client: Face, site: Site) -> None:
+    # The same middleware reached under two prefixes (a proxy's X-Forwarded-Prefix, two
+    # mounts): the URLs built for the request (mod_rewrite's SCRIPT_URI) keep each one.
+    path = site.write("a.txt", "one")
+    os.utime(path, (OLD, OLD))
+    extra = f"""
+RewriteEngine On
+LogFormat "%{{SCRIPT_URI}}e" uri
+CustomLog {site.tmp}/uri.log uri
+"""
+    c = client.wrap(text=site.conf(extra))
+    for prefix in ("/one", "/one", "/two"):
+        assert c.get(f"{prefix}/a.txt", prefix=prefix).status == 200
+    lines = (site.tmp / "uri.log").read_text().splitlines()
+    assert lines == [f"http://localhost{p}/a.txt" for p in ("/one", "/one", "/two")]
