@@ -351,3 +351,22 @@ UserDir {first} {second}
     (first / "alice").mkdir(parents=True)
     _write(first / "alice" / "a.txt", "one")
     assert _body_path(_get(engine, "/~alice/a.txt")) == str(first / "alice" / "a.txt")
+
+
+# --- expressions ----------------------------------------------------------------------
+
+
+def test_an_authtype_expression_is_decided_every_time(tmp_path: Path) -> None:
+    # AuthType is a string expression: with no Require to support it, a scheme it finds
+    # in a header makes the answer Apache's 500 (AH01627), an empty one lets it through.
+    _write(tmp_path / "a.txt", "one")
+    text = f"""
+DocumentRoot {tmp_path}
+<Directory {tmp_path}>
+    AuthType "%{{HTTP:X-Auth}}"
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        assert _get(engine, "/a.txt").status == 200
+    assert _get(engine, "/a.txt", ("x-auth", "Basic")).status == 500
