@@ -48,9 +48,17 @@ class _Entry:
 class StaticMemo:
     """Per-configuration memo of static answers (bounded, reset wholesale)."""
 
-    def __init__(self, varying: frozenset[str] = VARYING, limit: int = 20_000) -> None:
+    def __init__(
+        self,
+        varying: frozenset[str] = VARYING,
+        limit: int = 20_000,
+        header_limits: tuple[int, int] = (100, 8190),
+    ) -> None:
         self.varying = varying
         self.limit = limit
+        # LimitRequestFields (0: none) and LimitRequestFieldSize: read_request refuses a
+        # request past them (400) before any module, whatever its target.
+        self.max_fields, self.max_field_size = header_limits
         self._entries: dict[tuple[Any, ...], _Entry] = {}
         # The request headers a key's answer was negotiated by (r.memo_vary): its
         # entries are stored under the key and those headers' values.
@@ -60,9 +68,11 @@ class StaticMemo:
     def key(self, incoming: Incoming) -> tuple[Any, ...] | None:
         if incoming.method not in ("GET", "HEAD"):
             return None
+        if self.max_fields and len(incoming.headers) > self.max_fields:
+            return None
         host = None
         for name, value in incoming.headers:
-            if name in self.varying:
+            if name in self.varying or len(name) + 2 + len(value) > self.max_field_size:
                 return None
             if name == "host":
                 if host is not None:

@@ -370,3 +370,27 @@ DocumentRoot {tmp_path}
     for _round in range(2):
         assert _get(engine, "/a.txt").status == 200
     assert _get(engine, "/a.txt", ("x-auth", "Basic")).status == 500
+
+
+# --- what read_request checks before any module ---------------------------------------
+
+
+def test_header_limits_are_checked_on_a_memoised_target(tmp_path: Path) -> None:
+    # LimitRequestFields and LimitRequestFieldSize refuse a request (400) whatever it
+    # asks for: a memoised answer to the same target must not let it through.
+    _write(tmp_path / "a.txt", "one")
+    text = f"""
+DocumentRoot {tmp_path}
+LimitRequestFields 3
+LimitRequestFieldSize 100
+<Directory {tmp_path}>
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        assert _get(engine, "/a.txt").status == 200
+    assert _get(engine, "/a.txt", ("x-long", "x" * 100)).status == 400
+    many = [(f"x-{n}", "v") for n in range(3)]
+    assert _get(engine, "/a.txt", *many).status == 400
+    assert _get(engine, "/a.txt", *many[:2]).status == 200
