@@ -394,3 +394,23 @@ LimitRequestFieldSize 100
     many = [(f"x-{n}", "v") for n in range(3)]
     assert _get(engine, "/a.txt", *many).status == 400
     assert _get(engine, "/a.txt", *many[:2]).status == 200
+
+
+def test_an_encoding_is_sent_in_the_spelling_each_client_asked_for(tmp_path: Path) -> None:
+    # mod_negotiation's fixup answers x-gzip as "gzip" to a client that accepts gzip:
+    # an answer memoised without Accept-Encoding must not be replayed to it.
+    _write(tmp_path / "a.txt.gz", "zipped")
+    text = f"""
+DocumentRoot {tmp_path}
+AddEncoding x-gzip .gz
+<Directory {tmp_path}>
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        for accepted, sent in ((None, "x-gzip"), ("gzip", "gzip"), ("x-gzip", "x-gzip")):
+            headers = [("accept-encoding", accepted)] if accepted else []
+            outcome = _get(engine, "/a.txt.gz", *headers)
+            assert dict(outcome.headers)["Content-Encoding"] == sent
+    assert len(engine.memo._entries) == 3  # one per Accept-Encoding value
