@@ -2,8 +2,8 @@
 
 For a request with no conditional or range header, whose answer was a whole
 regular file reached without a subrequest, an internal redirect or an error-log
-line, the phases' answer depends only on: the method, the target below the
-mount, the Host header, the configuration (fixed), the file itself and the
+line, the phases' answer depends only on: the method, the mount and the target
+below it, the Host header, the configuration (fixed), the file itself and the
 .htaccess files the directory walk looked for. The memo keeps that answer and,
 on the next identical request, checks the file and every .htaccess candidate
 with stat, exactly the evidence Apache would re-derive; any difference, or any
@@ -48,9 +48,17 @@ class _Entry:
 class StaticMemo:
     """Per-configuration memo of static answers (bounded, reset wholesale)."""
 
-    def __init__(self, varying: frozenset[str] = VARYING, limit: int = 20_000) -> None:
+    def __init__(
+        self,
+        varying: frozenset[str] = VARYING,
+        limit: int = 20_000,
+        header_limits: tuple[int, int] = (100, 8190),
+    ) -> None:
         self.varying = varying
         self.limit = limit
+        # LimitRequestFields (0: none) and LimitRequestFieldSize: read_request refuses a
+        # request past them (400) before any module, whatever its target.
+        self.max_fields, self.max_field_size = header_limits
         self._entries: dict[tuple[Any, ...], _Entry] = {}
         # The request headers a key's answer was negotiated by (r.memo_vary): its
         # entries are stored under the key and those headers' values.
@@ -60,9 +68,11 @@ class StaticMemo:
     def key(self, incoming: Incoming) -> tuple[Any, ...] | None:
         if incoming.method not in ("GET", "HEAD"):
             return None
+        if self.max_fields and len(incoming.headers) > self.max_fields:
+            return None
         host = None
         for name, value in incoming.headers:
-            if name in self.varying:
+            if name in self.varying or len(name) + 2 + len(value) > self.max_field_size:
                 return None
             if name == "host":
                 if host is not None:
@@ -71,6 +81,7 @@ class StaticMemo:
         return (
             incoming.method,
             incoming.local_target(),
+            incoming.mount,  # the URLs built for the request put it back (SCRIPT_URI)
             host,
             incoming.scheme,
             incoming.local_addr,  # IP-based virtual hosts
@@ -203,6 +214,7 @@ def _replay(entry: _Entry, incoming: Incoming, site: Any) -> Outcome:
     r.content_type, r.canonical_filename = old_r.content_type, old_r.canonical_filename
     r.content_languages = old_r.content_languages
     r.content_encoding = old_r.content_encoding
+    r.log = old_r.log  # the sections' LogLevel, for lines the log phase writes
     r.subprocess_env = dict(old_r.subprocess_env)
     r.notes = dict(old_r.notes)
     old = entry.outcome

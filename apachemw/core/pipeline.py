@@ -142,7 +142,9 @@ class Engine:
         self.site = site
         site.hooks = build_hooks(site.registry.order)
         site.engine = self
-        self.memo = StaticMemo(VARYING | site.memo_headers)
+        core = site.main.get("core")
+        limits = (core.limit_request_fields, core.limit_request_fieldsize)
+        self.memo = StaticMemo(VARYING | site.memo_headers, header_limits=limits)
         self.scoreboard = Scoreboard()
 
     def handle(self, incoming: Incoming) -> Outcome:

@@ -169,6 +169,7 @@ def evaluate_string(r: Request, expr: Expr) -> str:
     source = expr.source
     if not any(c in source for c in "%$\\"):
         return source
+    r.eventful = True  # it may read anything of the request (core.memo)
     return expr.evaluate_string(RequestExprContext(r))
 
 

@@ -101,6 +101,9 @@ def _fixup_fallback(r: Request) -> int:
     name = conf.fallback
     if name is None or name.lower() == "disabled":
         return DECLINED
+    # The answer stands for a name that does not exist: nothing the memo compares would
+    # tell it that the name (or a .htaccess on its path) appeared (core.memo).
+    r.eventful = True
     if r.args is not None:
         name = f"{name}?{r.args}"
     rr = pipeline.lookup_uri(r, name)

@@ -123,7 +123,11 @@ def translate_userdir(r: Request) -> int:
             r.headers_out.set("Location", redirect)
             return 302
         last = index == len(entries) - 1
-        if filename is not None and (last or exists(filename)):
+        if filename is not None and not last and not exists(filename):
+            # A later entry answers only while this one stays missing (core.memo).
+            r.memo_evidence.append((filename, None))
+            continue
+        if filename is not None:
             r.filename = filename + rest
             r.notes["context_prefix"] = r.uri[: len(r.uri) - len(rest)]
             r.notes["context_document_root"] = filename

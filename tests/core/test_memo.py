@@ -307,3 +307,110 @@ SetEnvIf Remote_Addr ^127 local
     engine = build_engine(text=text)
     assert _get(engine, "/a.txt").status == 200
     assert not engine.memo._entries
+
+
+# --- answers chosen after a missing name ----------------------------------------------
+
+
+def test_a_fallback_answer_is_not_kept_once_the_name_exists(tmp_path: Path) -> None:
+    # FallbackResource answers for a name that does not exist; nothing of the fallback's
+    # own walk tells the memo that the name appeared (or that a .htaccess on its path did).
+    _write(tmp_path / "fallback.txt", "fallback")
+    text = f"""
+DocumentRoot {tmp_path}
+FallbackResource /fallback.txt
+<Directory {tmp_path}>
+    AllowOverride All
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        assert _body_path(_get(engine, "/page.txt")) == str(tmp_path / "fallback.txt")
+    _write(tmp_path / "page.txt", "page")
+    assert _body_path(_get(engine, "/page.txt")) == str(tmp_path / "page.txt")
+
+
+def test_a_userdir_entry_that_appears_is_used(tmp_path: Path) -> None:
+    # UserDir tries its entries in order: the first one missing is no file of the
+    # answer, yet its appearing changes it.
+    first, second = tmp_path / "first", tmp_path / "second"
+    (second / "alice").mkdir(parents=True)
+    _write(second / "alice" / "a.txt", "two")
+    text = f"""
+DocumentRoot {tmp_path}
+UserDir {first} {second}
+<Directory {tmp_path}>
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        assert _body_path(_get(engine, "/~alice/a.txt")) == str(second / "alice" / "a.txt")
+    assert len(engine.memo._entries) == 1  # kept, with the missing entry as evidence
+    (first / "alice").mkdir(parents=True)
+    _write(first / "alice" / "a.txt", "one")
+    assert _body_path(_get(engine, "/~alice/a.txt")) == str(first / "alice" / "a.txt")
+
+
+# --- expressions ----------------------------------------------------------------------
+
+
+def test_an_authtype_expression_is_decided_every_time(tmp_path: Path) -> None:
+    # AuthType is a string expression: with no Require to support it, a scheme it finds
+    # in a header makes the answer Apache's 500 (AH01627), an empty one lets it through.
+    _write(tmp_path / "a.txt", "one")
+    text = f"""
+DocumentRoot {tmp_path}
+<Directory {tmp_path}>
+    AuthType "%{{HTTP:X-Auth}}"
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        assert _get(engine, "/a.txt").status == 200
+    assert _get(engine, "/a.txt", ("x-auth", "Basic")).status == 500
+
+
+# --- what read_request checks before any module ---------------------------------------
+
+
+def test_header_limits_are_checked_on_a_memoised_target(tmp_path: Path) -> None:
+    # LimitRequestFields and LimitRequestFieldSize refuse a request (400) whatever it
+    # asks for: a memoised answer to the same target must not let it through.
+    _write(tmp_path / "a.txt", "one")
+    text = f"""
+DocumentRoot {tmp_path}
+LimitRequestFields 3
+LimitRequestFieldSize 100
+<Directory {tmp_path}>
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        assert _get(engine, "/a.txt").status == 200
+    assert _get(engine, "/a.txt", ("x-long", "x" * 100)).status == 400
+    many = [(f"x-{n}", "v") for n in range(3)]
+    assert _get(engine, "/a.txt", *many).status == 400
+    assert _get(engine, "/a.txt", *many[:2]).status == 200
+
+
+def test_an_encoding_is_sent_in_the_spelling_each_client_asked_for(tmp_path: Path) -> None:
+    # mod_negotiation's fixup answers x-gzip as "gzip" to a client that accepts gzip:
+    # an answer memoised without Accept-Encoding must not be replayed to it.
+    _write(tmp_path / "a.txt.gz", "zipped")
+    text = f"""
+DocumentRoot {tmp_path}
+AddEncoding x-gzip .gz
+<Directory {tmp_path}>
+    Require all granted
+</Directory>
+"""
+    engine = build_engine(text=text)
+    for _round in range(2):
+        for accepted, sent in ((None, "x-gzip"), ("gzip", "gzip"), ("x-gzip", "x-gzip")):
+            headers = [("accept-encoding", accepted)] if accepted else []
+            outcome = _get(engine, "/a.txt.gz", *headers)
+            assert dict(outcome.headers)["Content-Encoding"] == sent
+    assert len(engine.memo._entries) == 3  # one per Accept-Encoding value

@@ -442,10 +442,11 @@ def fix_encoding(r: Request) -> int:
     encoding = r.content_encoding
     if not encoding:
         return DECLINED
+    # Without the header too: the answer is kept per its value (core.memo).
+    r.memo_depends_on(("accept-encoding",))
     accepted = header_line(r.headers_in.get("Accept-Encoding"))
     if accepted is None:
         return DECLINED
-    r.eventful = True
     plain = encoding.removeprefix("x-")
     x_spelling = None
     for accept in accepted:
