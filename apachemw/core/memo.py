@@ -33,7 +33,7 @@ __all__ = ["VARYING", "StaticMemo"]
 VARYING = frozenset(
     {"range", "if-range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since"}
 )
-_Ident = tuple[int, int, int]
+_Ident = tuple[int, ...]  # (mtime_ns, size, inode), and ctime_ns for the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,9 @@ class StaticMemo:
         newest = max([r.finfo.st_mtime_ns] + [i[0] for _p, i in r.memo_evidence if i]) / 1e9
         if r.request_time - newest < 2.0:
             return
-        file = (fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode))
+        # The file's ctime too: a chmod changes what os.access (AH00132) says, and
+        # only the ctime shows it.
+        file = (fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode, r.finfo.st_ctime_ns))
         watch = tuple(dict.fromkeys((file, *r.walk_checks, *r.memo_evidence)))
         entry = _Entry(watch, _watched_generation(watch), newest, outcome, r)
         names = r.memo_vary
@@ -199,6 +201,7 @@ def _unchanged(watch: tuple[tuple[str, _Ident | None], ...]) -> bool:
             or st.st_mtime_ns != ident[0]
             or st.st_size != ident[1]
             or st.st_ino != ident[2]
+            or (len(ident) > 3 and st.st_ctime_ns != ident[3])
         ):
             return False
     return True

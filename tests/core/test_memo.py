@@ -4,6 +4,7 @@ for requests whose answer depends on more than the target and the files."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from apachemw.core.pipeline import Engine
@@ -414,3 +415,22 @@ AddEncoding x-gzip .gz
             outcome = _get(engine, "/a.txt.gz", *headers)
             assert dict(outcome.headers)["Content-Encoding"] == sent
     assert len(engine.memo._entries) == 3  # one per Accept-Encoding value
+
+
+def test_a_permission_change_ends_the_reuse(tmp_path: Path) -> None:
+    # chmod leaves mtime, size and inode alone; the file's ctime tells the memo that
+    # what os.access says (403, AH00132, for a process that may not read it) may differ.
+    _write(tmp_path / "a.txt", "one")
+    engine = _engine(tmp_path)
+    _get(engine, "/a.txt")
+    incoming = Incoming(
+        method="GET",
+        target=b"/a.txt",
+        headers=[("host", "localhost")],
+        request_time=time.time(),
+    )
+    key = engine.memo.key(incoming)
+    assert key is not None
+    assert engine.memo.lookup(key, incoming, engine.site) is not None
+    os.chmod(tmp_path / "a.txt", 0o600)
+    assert engine.memo.lookup(key, incoming, engine.site) is None
