@@ -40,7 +40,7 @@ class HtaccessResult:
     warnings: tuple[str, ...]
 
 
-_Key = tuple[str, int, int, int, int, int, frozenset[str]]
+_Key = tuple[str, int, int, int, int, int, int, frozenset[str]]
 
 
 class HtaccessCache:
@@ -79,6 +79,7 @@ class HtaccessCache:
                 st.st_mtime_ns,
                 st.st_size,
                 st.st_ino,
+                st.st_ctime_ns,  # a chmod can make it unreadable (403)
                 override,
                 override_opts,
                 override_list,
@@ -138,7 +139,7 @@ class HtaccessCache:
 
     def _forget_older(self, key: _Key) -> None:
         """Drop parses of an earlier version of the same file."""
-        stale = [k for k in self._entries if k[0] == key[0] and k[1:4] != key[1:4]]
+        stale = [k for k in self._entries if k[0] == key[0] and k[1:5] != key[1:5]]
         for key in stale:
             del self._entries[key]
 

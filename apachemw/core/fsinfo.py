@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["exists", "fsinfo_ident", "stat_or_none"]
+__all__ = ["Ident", "exists", "fsinfo_ident", "stat_or_none"]
+
+# What tells one version of a file from another: (mtime_ns, size, inode, ctime_ns). The
+# ctime shows a chmod, which changes whether the file can be read (Apache: 403).
+Ident = tuple[int, int, int, int]
 
 
 def stat_or_none(path: str, *, follow: bool = True) -> os.stat_result | None:
@@ -26,7 +30,9 @@ def exists(path: str) -> bool:
     return stat_or_none(path) is not None
 
 
-def fsinfo_ident(info: os.stat_result | None) -> tuple[int, int, int] | None:
-    """What tells one version of a file from another (mtime, size, inode), as the
-    static-answer memo compares them (core.memo); None for a missing file."""
-    return None if info is None else (info.st_mtime_ns, info.st_size, info.st_ino)
+def fsinfo_ident(info: os.stat_result | None) -> Ident | None:
+    """The file's Ident, as the caches and the static-answer memo compare them; None
+    for a missing file."""
+    if info is None:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)

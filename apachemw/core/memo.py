@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apachemw.core.dirwatch import watcher
+from apachemw.core.fsinfo import Ident, fsinfo_ident
 from apachemw.core.request import Incoming, Outcome, Request
 
 __all__ = ["VARYING", "StaticMemo"]
@@ -33,12 +34,11 @@ __all__ = ["VARYING", "StaticMemo"]
 VARYING = frozenset(
     {"range", "if-range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since"}
 )
-_Ident = tuple[int, ...]  # (mtime_ns, size, inode), and ctime_ns for the file
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    watch: tuple[tuple[str, _Ident | None], ...]  # the file, then .htaccess candidates
+    watch: tuple[tuple[str, Ident | None], ...]  # the file, then .htaccess candidates
     gen: int | None  # the watcher's generation when the candidates last matched; None: stat
     mtime: float
     outcome: Outcome
@@ -124,9 +124,7 @@ class StaticMemo:
         newest = max([r.finfo.st_mtime_ns] + [i[0] for _p, i in r.memo_evidence if i]) / 1e9
         if r.request_time - newest < 2.0:
             return
-        # The file's ctime too: a chmod changes what os.access (AH00132) says, and
-        # only the ctime shows it.
-        file = (fbody.path, (fbody.mtime_ns, fbody.size, fbody.inode, r.finfo.st_ctime_ns))
+        file = (fbody.path, fsinfo_ident(r.finfo))
         watch = tuple(dict.fromkeys((file, *r.walk_checks, *r.memo_evidence)))
         entry = _Entry(watch, _watched_generation(watch), newest, outcome, r)
         names = r.memo_vary
@@ -161,7 +159,7 @@ def _header_values(incoming: Incoming, names: tuple[str, ...]) -> tuple[tuple[st
     return tuple(tuple(v for n, v in incoming.headers if n == name) for name in names)
 
 
-def _watched_generation(watch: tuple[tuple[str, _Ident | None], ...]) -> int | None:
+def _watched_generation(watch: tuple[tuple[str, Ident | None], ...]) -> int | None:
     """The generation from which the .htaccess candidates are known unchanged, or None.
 
     Watch first, then read the generation, then stat: a change before the stat shows in
@@ -181,7 +179,7 @@ def _watched_generation(watch: tuple[tuple[str, _Ident | None], ...]) -> int | N
     return gen if _unchanged(candidates) else None
 
 
-def _unchanged(watch: tuple[tuple[str, _Ident | None], ...]) -> bool:
+def _unchanged(watch: tuple[tuple[str, Ident | None], ...]) -> bool:
     """Whether every watched path still stats as recorded (None: still missing).
 
     Written as one tight loop: it runs on every memoised request.
@@ -201,7 +199,7 @@ def _unchanged(watch: tuple[tuple[str, _Ident | None], ...]) -> bool:
             or st.st_mtime_ns != ident[0]
             or st.st_size != ident[1]
             or st.st_ino != ident[2]
-            or (len(ident) > 3 and st.st_ctime_ns != ident[3])
+            or st.st_ctime_ns != ident[3]
         ):
             return False
     return True

@@ -31,13 +31,13 @@ class ParsedFiles(Generic[T]):
         self._parse = parse
         self._error = error
         self._size = size
-        self._files: OrderedDict[tuple[str, int, int, int], T] = OrderedDict()
+        self._files: OrderedDict[tuple[str, int, int, int, int], T] = OrderedDict()
         self._lock = threading.Lock()
 
     def load(self, path: str, may_read: bool = True) -> T:
         try:
             st = os.stat(path)
-            stamp = (path, st.st_mtime_ns, st.st_size, st.st_ino)
+            stamp = (path, st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
             with self._lock:
                 cached = self._files.get(stamp)
                 if cached is not None:

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from apachemw.core.fsinfo import Ident
+
 __all__ = [
     "DECLINED",
     "DONE",
@@ -189,13 +191,13 @@ class Request:
         # What the static-answer memo needs to know (core.memo): the .htaccess
         # candidates the walk depended on, and whether anything made this request
         # unlike the next identical one (a subrequest, an error-log call).
-        self.walk_checks: list[tuple[str, tuple[int, int, int] | None]] | None = None
+        self.walk_checks: list[tuple[str, Ident | None]] | None = None
         self.eventful = False
         # A negotiated answer may be memoised too: the request headers it was chosen by
         # (beyond the memo's key) and the files it was chosen from (the directory, each
         # variant, their subrequests' .htaccess candidates).
         self.memo_vary: tuple[str, ...] = ()
-        self.memo_evidence: list[tuple[str, tuple[int, int, int] | None]] = []
+        self.memo_evidence: list[tuple[str, Ident | None]] = []
         # r->log: the LogLevel of the request's sections (core.LogConf), None for the
         # server's own; set once <Location> and <If> were walked (walk_location_and_if).
         self.log: Any = None

@@ -16,7 +16,7 @@ from typing import Any
 
 from apachemw.config.htaccess import HtaccessError
 from apachemw.config.model import DirConf, Section
-from apachemw.core.fsinfo import stat_or_none
+from apachemw.core.fsinfo import Ident, fsinfo_ident, stat_or_none
 from apachemw.core.request import OK, Request
 from apachemw.core.trace import record
 from apachemw.modules.core import OPT_SYM_LINKS, OPT_SYM_OWNER, OPT_UNSET, CoreDir
@@ -77,7 +77,7 @@ class _Walked:
         filename: str,
         path_info: str,
         per_dir: DirConf,
-        checks: list[tuple[str, tuple[int, int, int] | None]],
+        checks: list[tuple[str, Ident | None]],
     ) -> None:
         self.filename = filename
         self.path_info = path_info
@@ -85,15 +85,15 @@ class _Walked:
         self.checks = checks
 
 
-def _identity(path: str) -> tuple[int, int, int] | bool | None:
-    """(mtime_ns, size, inode) of a path, None if it does not exist, False on error."""
+def _identity(path: str) -> Ident | bool | None:
+    """The path's Ident (core.fsinfo), None if it does not exist, False on error."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
         return False
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+    return fsinfo_ident(st)
 
 
 def directory_walk(r: Request) -> int:
@@ -133,7 +133,7 @@ class _Trace:
 
     def __init__(self, reusable: bool) -> None:
         self.reusable = reusable
-        self.checks: list[tuple[str, tuple[int, int, int] | None]] = []
+        self.checks: list[tuple[str, Ident | None]] = []
 
 
 def _walk(r: Request, full: str, trace: _Trace) -> int:
@@ -210,13 +210,16 @@ def _walk(r: Request, full: str, trace: _Trace) -> int:
     return OK
 
 
-def _candidates(r: Request, directory: str) -> list[tuple[str, tuple[int, int, int] | None]]:
-    out: list[tuple[str, tuple[int, int, int] | None]] = []
+def _candidates(r: Request, directory: str) -> list[tuple[str, Ident | None]]:
+    out: list[tuple[str, Ident | None]] = []
     for name in r.server.get("core").access_names or (".htaccess",):
         ident = _identity(directory + name)
         # An unreadable candidate never compares equal again: no reuse.
         out.append(
-            (directory + name, ident if isinstance(ident, tuple) or ident is None else (-1, -1, -1))
+            (
+                directory + name,
+                ident if isinstance(ident, tuple) or ident is None else (-1, -1, -1, -1),
+            )
         )
     return out
 

@@ -133,6 +133,18 @@ def test_reread_when_size_changes(served: Served) -> None:
     assert served.compiles == ["{root}/htdocs/all/.htaccess"] * 2
 
 
+def test_reread_when_only_permissions_change(served: Served) -> None:
+    # A chmod leaves mtime, size and inode alone; Apache re-opens the file on every
+    # request and answers 403 once it cannot. The ctime tells the cache to read again.
+    ht = Path(served.root, "htdocs/all/.htaccess")
+    served.get("/all/a.txt")
+    served.get("/all/a.txt")
+    assert len(served.compiles) == 1
+    ht.chmod(0o600)
+    served.get("/all/a.txt")
+    assert len(served.compiles) == 2
+
+
 def test_reread_when_only_mtime_changes(served: Served) -> None:
     ht = Path(served.root, "htdocs/all/.htaccess")
     served.get("/all/a.txt")
