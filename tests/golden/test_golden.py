@@ -168,19 +168,47 @@ def wsgi_environ(raw: bytes, address: str = "127.0.0.1") -> dict[str, Any]:
 
 
 @functools.cache
+def _script_app(conf: str) -> Any:
+    """The WSGI app the suite's WSGIScriptAlias names, loaded from the same file mod_wsgi
+    ran when recording (None for a suite without one: apachemw answers alone)."""
+    from apachemw.config.site import load_site
+    from apachemw.modules.mod_wsgi import load_script, script_files
+
+    scripts = script_files(load_site(conf))
+    return load_script(scripts[0]) if scripts else None
+
+
+def _with_scope_env(app: Any) -> Any:
+    """The WSGI app under a2wsgi behind the ASGI face: what apachemw hands a handler
+    (SetEnv, REMOTE_USER, REDIRECT_*) travels in ``scope["apachemw.env"]``, which
+    a2wsgi does not copy into the environ; this puts it where mod_wsgi puts it."""
+
+    def app_with_env(environ: dict[str, Any], start_response: Any) -> Any:
+        scope = environ.get("asgi.scope") or {}
+        environ.update(scope.get("apachemw.env") or {})
+        return app(environ, start_response)
+
+    return app_with_env
+
+
+@functools.cache
 def _wsgi_app(conf: str) -> Any:
     from werkzeug.middleware.lint import LintMiddleware
 
     from apachemw.wsgi import Apache as WSGIApache
 
-    return LintMiddleware(WSGIApache(None, config=conf))
+    return LintMiddleware(WSGIApache(_script_app(conf), config=conf))
 
 
 @functools.cache
 def _asgi_app(conf: str) -> Any:
+    from a2wsgi import WSGIMiddleware
+
     from apachemw.asgi import Apache as ASGIApache
 
-    return ASGIApache(None, config=conf)
+    script = _script_app(conf)
+    inner = None if script is None else WSGIMiddleware(_with_scope_env(script))
+    return ASGIApache(inner, config=conf)
 
 
 def run_wsgi(
