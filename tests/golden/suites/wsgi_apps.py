@@ -149,15 +149,34 @@ ENV = [
     _g("env-rewrite-flag", "/flag/x", "RewriteRule [E=] value"),
     _g("env-header", "/app/env", "a request header as HTTP_*", [("X-Test", "hello")]),
     _g("auth-none", "/app/private/x", "Basic auth: no credentials, 401"),
-    _g("auth-ok", "/app/private/x", "REMOTE_USER and AUTH_TYPE", [("Authorization", _basic("alice", "secret"))]),
-    _g("auth-bad", "/app/private/x", "wrong password: 401", [("Authorization", _basic("alice", "nope"))]),
-    _g("auth-public", "/app/public", "Authorization without auth config", [("Authorization", _basic("alice", "secret"))]),
+    _g(
+        "auth-ok",
+        "/app/private/x",
+        "REMOTE_USER and AUTH_TYPE",
+        [("Authorization", _basic("alice", "secret"))],
+    ),
+    _g(
+        "auth-bad",
+        "/app/private/x",
+        "wrong password: 401",
+        [("Authorization", _basic("alice", "nope"))],
+    ),
+    _g(
+        "auth-public",
+        "/app/public",
+        "Authorization without auth config",
+        [("Authorization", _basic("alice", "secret"))],
+    ),
 ]
 
 OUTPUT = [
     _g("hdr-echo", "/app/hdr/headers", "Header set/append/unset on the app's answer"),
     _g("hdr-probe", "/app/hdr/headers", "Header ... env=", [("User-Agent", "probe/2")]),
-    _g("hdr-404", "/app/hdr/status/404", "the app's 404: Header set applies too (handler returned OK)"),
+    _g(
+        "hdr-404",
+        "/app/hdr/status/404",
+        "the app's 404: Header set applies too (handler returned OK)",
+    ),
     _g("hdr-500", "/app/hdr/status/500", "Header always on the app's 500"),
     _g("exp-default", "/app/exp/x", "ExpiresDefault on the app's answer"),
     _g("exp-bytype", "/app/exp/type/text/csv", "ExpiresByType on the app's type"),
@@ -186,8 +205,16 @@ STATUS = [
     _g("raise-errdoc", "/app/errdoc/raise", "raises, with ErrorDocument 500"),
     _g("errdoc-404", "/app/errdoc/status/404", "the app's 404 with ErrorDocument: passed through"),
     _g("errdoc-500", "/app/errdoc/status/500", "the app's 500 with ErrorDocument: passed through"),
-    _g("override-500", "/app/override/status/500", "WSGIErrorOverride On acts in daemon mode only: passed through"),
-    _g("override-404", "/app/override/status/404", "WSGIErrorOverride On, embedded mode: the app's 404 kept"),
+    _g(
+        "override-500",
+        "/app/override/status/500",
+        "WSGIErrorOverride On acts in daemon mode only: passed through",
+    ),
+    _g(
+        "override-404",
+        "/app/override/status/404",
+        "WSGIErrorOverride On, embedded mode: the app's 404 kept",
+    ),
     _g("override-200", "/app/override/x", "WSGIErrorOverride On, a 200"),
 ]
 
