@@ -335,9 +335,13 @@ def _planned_length(headers: list[tuple[str, str]], sent: int) -> int:
     return sent
 
 
+_BODY_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")
+
+
 def _replace_http_headers(environ: Environ, headers: list[tuple[str, str]]) -> None:
     """The environ's HTTP_* (and CONTENT_TYPE/CONTENT_LENGTH) from a header list."""
-    for key in [k for k in environ if k.startswith("HTTP_")]:
+    # CONTENT_TYPE/CONTENT_LENGTH too: they come back from the list (once, not twice).
+    for key in [k for k in environ if k.startswith("HTTP_") or k in _BODY_KEYS]:
         del environ[key]
     for name, value in headers:
         key = name.upper().replace("-", "_")
