@@ -19,6 +19,8 @@ from apachemw.modules.mod_log_config import Transaction
 
 __all__ = [
     "CHUNK",
+    "app_body_limit",
+    "app_failed",
     "app_output_headers",
     "build_engine",
     "error_outcome",
@@ -94,17 +96,55 @@ def opened(
     return outcome, None
 
 
+# AP_STATUS_IS_HEADER_ONLY: the http header filter sends these with no body, and drops
+# the headers that would describe one.
+HEADER_ONLY = (204, 304)
+_BODY_HEADERS = ("content-length", "content-type", "transfer-encoding")
+
+
 def app_output_headers(
     outcome: Outcome, status: int, headers: list[tuple[str, str]]
 ) -> list[tuple[str, str]]:
     """The wrapped app's response headers after Apache's output filters (mod_expires)."""
     from apachemw.core.pipeline import fixup_vary, output_headers
 
+    if status in HEADER_ONLY:
+        headers = [(n, v) for n, v in headers if n.lower() not in _BODY_HEADERS]
     r = outcome.request
     if r is None:
         return fixup_vary(outcome.err_headers + headers)
     out, err = output_headers(r, status, headers, list(outcome.err_headers), False)
     return fixup_vary(err + out)  # err_headers_out lead, as Apache's overlay puts them
+
+
+def app_body_limit(
+    method: str, status: int, headers: list[tuple[str, str]], mod_wsgi: bool
+) -> int | None:
+    """How many bytes of the app's body go out (None: all). None for HEAD (header_only)
+    or a 204/304; under mod_wsgi no more than the app's own Content-Length (it stops
+    writing there, security.md H09)."""
+    if method == "HEAD" or status in HEADER_ONLY:
+        return 0
+    if mod_wsgi:
+        for name, value in headers:
+            if name.lower() == "content-length" and value.strip().isdigit():
+                return int(value)
+    return None
+
+
+def app_failed(outcome: Outcome, error: BaseException) -> Outcome:
+    """mod_wsgi's answer when the app raised before start_response: the handler
+    returns 500, so ErrorDocument 500 (or the canned page) answers instead."""
+    from apachemw.core.pipeline import die_after_handler
+
+    r = outcome.request
+    assert r is not None and outcome.app is not None
+    script = r.filename or ""
+    r.site.log_error(
+        r, "error", "wsgi", f"mod_wsgi: Exception occurred processing WSGI script '{script}'."
+    )
+    r.site.log_error(r, "error", "wsgi", f"{type(error).__name__}: {error}")
+    return die_after_handler(r, 500)
 
 
 def status_line(status: int) -> str:

@@ -25,6 +25,8 @@ from apachemw.core.http import invalid_header
 from apachemw.core.pipeline import Engine
 from apachemw.core.request import FileBody, Incoming, Outcome
 from apachemw.engine import (
+    app_body_limit,
+    app_failed,
     app_output_headers,
     build_engine,
     error_outcome,
@@ -169,7 +171,6 @@ class Apache:
         # One engine for the whole request, even if a reload swaps self.engine meanwhile.
         engine = self.engine
         incoming = incoming_from_scope(scope)
-        pathsend = "http.response.pathsend" in (scope.get("extensions") or {})
         outcome = await _decide(engine, incoming)
         hints = _EARLY_HINT in (scope.get("extensions") or {}) and outcome.interim_allowed
         if hints and outcome.early_links:
@@ -178,6 +179,13 @@ class Apache:
         if outcome.app is not None and self.app is not None:
             await self._call_app(scope, receive, _hints_passed(send, hints), outcome, engine)
             return
+        await self._serve(scope, receive, send, outcome, engine)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, outcome: Outcome, engine: Engine
+    ) -> None:
+        """Apache's own answer: a canned page, an error document or a file."""
+        pathsend = "http.response.pathsend" in (scope.get("extensions") or {})
         outcome, source = await _body_source(engine, outcome, pathsend)
         headers = _encode(outcome.headers)
         try:
@@ -231,8 +239,9 @@ class Apache:
         assert outcome.app is not None and self.app is not None
         inner = _app_scope(scope, outcome)
         extra = _encode(outcome.headers)
-        seen: dict[str, Any] = {"status": 500, "headers": [], "sent": 0}
-        head = scope.get("method") == "HEAD"
+        seen: dict[str, Any] = {"status": 500, "headers": [], "sent": 0, "limit": None}
+        method = str(scope.get("method", "GET"))
+        answers_errors = outcome.app.answers_errors
 
         async def wrapped_send(message: Message) -> None:
             if seen.get("refused"):
@@ -256,7 +265,9 @@ class Apache:
                     )
                     await send({"type": "http.response.body", "body": error.body})
                     return
+                seen["started"] = True
                 message = dict(message)
+                seen["limit"] = app_body_limit(method, message["status"], raw, answers_errors)
                 decoded = [*raw, *((k.decode("latin-1"), v.decode("latin-1")) for k, v in extra)]
                 message["headers"] = _encode(
                     app_output_headers(outcome, message["status"], decoded)
@@ -265,17 +276,28 @@ class Apache:
                 seen["headers"] = [
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
                 ]
-            elif message["type"] == "http.response.body":
-                if head:
-                    # Apache's header_only: the handler's body never reaches the client.
-                    message = {**message, "body": b""}
+            elif message["type"] == "http.response.body" and seen["limit"] is not None:
+                # Cut where Apache stops sending the body (HEAD, 204/304, mod_wsgi's
+                # Content-Length).
+                body = message.get("body", b"")[: seen["limit"]]
+                seen["limit"] -= len(body)
+                message = {**message, "body": body}
+            if message["type"] == "http.response.body":
                 seen["sent"] += len(message.get("body", b""))
             await send(message)
 
+        failed: Exception | None = None
         try:
             await self.app(inner, receive, wrapped_send)
+        except Exception as exc:
+            if not answers_errors or seen.get("started"):
+                raise
+            failed = exc  # mod_wsgi answers it: a 500, ErrorDocument and all
         finally:
-            finish(engine, outcome, seen["status"], seen["sent"], seen["headers"])
+            if failed is None:
+                finish(engine, outcome, seen["status"], seen["sent"], seen["headers"])
+        if failed is not None:
+            await self._serve(scope, receive, send, app_failed(outcome, failed), engine)
 
 
 _EARLY_HINT = "http.response.early_hint"

@@ -20,6 +20,8 @@ from apachemw.core.pipeline import Engine
 from apachemw.core.request import Incoming, Outcome
 from apachemw.engine import (
     CHUNK,
+    app_body_limit,
+    app_failed,
     app_output_headers,
     build_engine,
     error_outcome,
@@ -192,6 +194,12 @@ class Apache:
         outcome = engine.handle(incoming_from_environ(environ))
         if outcome.app is not None and self.app is not None:
             return self._call_app(environ, start_response, outcome, engine)
+        return self._serve(environ, start_response, outcome, engine)
+
+    def _serve(
+        self, environ: Environ, start_response: StartResponse, outcome: Outcome, engine: Engine
+    ) -> Iterable[bytes]:
+        """Apache's own answer: a canned page, an error document or a file."""
         outcome, handle = opened(engine, outcome, open_body)
         headers = [(k, v) for k, v in outcome.headers]
         # A field value has no surrounding whitespace on the wire (Apache may send some
@@ -227,20 +235,25 @@ class Apache:
         inner["SCRIPT_NAME"] = str(environ.get("SCRIPT_NAME", "")) + _wsgi_str(call.script_name)
         inner["PATH_INFO"] = _wsgi_str(call.path[len(call.script_name) :])
         inner["QUERY_STRING"] = call.query
-        inner.update(call.env)
+        # PEP 3333's native strings, as mod_wsgi hands them over (REDIRECT_URL, a
+        # SetEnv or RewriteRule value with UTF-8 in it).
+        inner.update((k, _wsgi_str(v)) for k, v in call.env.items())
         inner["apachemw.env"] = dict(call.env)
         if call.headers is not None:  # RequestHeader changed them
             _replace_http_headers(inner, call.headers)
-        seen: dict[str, Any] = {"status": 200, "headers": [], "error": None}
+        seen: dict[str, Any] = {"status": 200, "headers": [], "error": None, "limit": None}
         extra = list(outcome.headers)
+        method = str(environ.get("REQUEST_METHOD", "GET"))
 
         def inner_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["started"] = True
             note = invalid_header(headers)
             if note is not None:
                 error = error_outcome(engine, outcome, 500, note)
                 seen["error"] = error
                 status, headers, extra[:] = status_line(500), list(error.headers), []
             seen["status"] = int(status.split(" ", 1)[0])
+            seen["limit"] = app_body_limit(method, seen["status"], headers, call.answers_errors)
             seen["headers"] = app_output_headers(outcome, seen["status"], list(headers) + extra)
             if exc_info is not None:
                 return start_response(status, seen["headers"], exc_info)
@@ -248,6 +261,11 @@ class Apache:
 
         try:
             result = self.app(inner, inner_start)
+        except Exception as exc:
+            if not call.answers_errors or seen.get("started"):
+                release(self.engine, outcome)
+                raise
+            return self._serve(environ, start_response, app_failed(outcome, exc), engine)
         except BaseException:
             release(self.engine, outcome)
             raise
@@ -255,19 +273,21 @@ class Apache:
         def done(sent: int, aborted: bool = False) -> None:
             finish(engine, outcome, seen["status"], sent, seen["headers"], aborted)
 
-        closer = getattr(result, "close", None)
-        if environ.get("REQUEST_METHOD") == "HEAD":
-            # Apache's header_only: the handler's body never reaches the client.
-            return _Body(iter(()), done, closer)
-        return _Body(_app_chunks(result, seen), done, closer)
+        return _Body(_app_chunks(result, seen), done, getattr(result, "close", None))
 
 
 def _app_chunks(result: Iterable[bytes], seen: dict[str, Any]) -> Iterator[bytes]:
-    """The app's body, unless its headers were refused: then Apache's 500 page."""
+    """The app's body, unless its headers were refused (then Apache's 500 page), cut
+    where Apache stops sending it (HEAD, 204/304, mod_wsgi's Content-Length)."""
     for chunk in result:
         if seen["error"] is not None:
             break
-        yield chunk
+        limit = seen["limit"]
+        if limit is not None:
+            chunk = chunk[:limit]
+            seen["limit"] = limit - len(chunk)
+        if chunk:
+            yield chunk
     if seen["error"] is not None:
         yield seen["error"].body
 
@@ -315,9 +335,13 @@ def _planned_length(headers: list[tuple[str, str]], sent: int) -> int:
     return sent
 
 
+_BODY_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")
+
+
 def _replace_http_headers(environ: Environ, headers: list[tuple[str, str]]) -> None:
     """The environ's HTTP_* (and CONTENT_TYPE/CONTENT_LENGTH) from a header list."""
-    for key in [k for k in environ if k.startswith("HTTP_")]:
+    # CONTENT_TYPE/CONTENT_LENGTH too: they come back from the list (once, not twice).
+    for key in [k for k in environ if k.startswith("HTTP_") or k in _BODY_KEYS]:
         del environ[key]
     for name, value in headers:
         key = name.upper().replace("-", "_")

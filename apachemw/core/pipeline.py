@@ -37,6 +37,7 @@ __all__ = [
     "allowed_methods",
     "construct_url",
     "die",
+    "die_after_handler",
     "dirstr_parent",
     "fast_redirect",
     "internal_redirect",
@@ -215,14 +216,20 @@ class Engine:
         r.site.log_error(
             r, "error", "core", f"AH00132: file permissions deny server access: {r.filename}", error
         )
-        # Apache opens before it sets Last-Modified, ETag and the length.
-        r.headers_out = Headers()
-        r.outcome = None
-        die(r, 403)
-        final = _last(r)
-        _output(r.initial, final)
-        assert final.outcome is not None
-        return final.outcome
+        return die_after_handler(r, 403)
+
+
+def die_after_handler(r: Request, status: int) -> Outcome:
+    """The answer when the handler gives up with ``status`` after the phases chose it
+    (a file that cannot be opened, an app that failed): ap_die, ErrorDocument and all."""
+    # Apache opens before it sets Last-Modified, ETag and the length.
+    r.headers_out = Headers()
+    r.outcome = None
+    die(r, status)
+    final = _last(r)
+    _output(r.initial, final)
+    assert final.outcome is not None
+    return final.outcome
 
 
 def _output(r: Request, final: Request) -> None:

@@ -264,8 +264,11 @@ class AppCall:
     # The part of ``path`` that is the app's mount (WSGIScriptAlias): it becomes
     # SCRIPT_NAME / root_path, the rest PATH_INFO / path.
     script_name: str = ""
-    # The request headers, when RequestHeader changed them (lower-case names).
+    # The request headers, when RequestHeader changed them or some are hidden.
     headers: list[tuple[str, str]] | None = None
+    # The handler answers the app's failure itself (mod_wsgi: an exception before
+    # start_response is a 500, ErrorDocument and all); otherwise it reaches the server.
+    answers_errors: bool = False
 
 
 @dataclass(slots=True)

@@ -372,10 +372,20 @@ def app_handler(r: Request) -> int:
             query=r.args or "",
             env=env,
             script_name=r.notes.get("wsgi-script-name", ""),
-            headers=list(r.headers_in.items) if r.notes.get("request-headers-edited") else None,
+            headers=_app_headers(r),
+            answers_errors="wsgi-script-name" in r.notes,
         ),
     )
     return OK
+
+
+def _app_headers(r: Request) -> list[tuple[str, str]] | None:
+    """The request headers the app sees, when they differ from the client's: changed by
+    RequestHeader, or some kept from it (mod_wsgi hides Authorization)."""
+    hidden = r.notes.get("app-hidden-headers", ())
+    if not hidden and not r.notes.get("request-headers-edited"):
+        return None
+    return [(n, v) for n, v in r.headers_in.items if n.lower() not in hidden]
 
 
 def named_app_handler(r: Request) -> int:

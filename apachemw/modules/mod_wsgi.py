@@ -43,7 +43,22 @@ __all__ = ["MODULE", "load_script", "script_files"]
 
 @dataclass
 class WsgiDir:
-    """mod_wsgi's per-directory settings: read and checked, without effect here."""
+    """mod_wsgi's per-directory settings; only WSGIPassAuthorization acts here."""
+
+    pass_authorization: bool | None = None  # None: not set here (Off)
+
+
+def merge_dir(base: WsgiDir, add: WsgiDir) -> WsgiDir:
+    keep = add.pass_authorization
+    return WsgiDir(base.pass_authorization if keep is None else keep)
+
+
+def _pass_authorization(cmd: Cmd, args: Sequence[str]) -> None:
+    value = args[0].lower()
+    if value not in ("on", "off"):
+        raise DirectiveError("WSGIPassAuthorization must be one of: Off | On")
+    conf: WsgiDir = cmd.dir()
+    conf.pass_authorization = value == "on"
 
 
 @dataclass
@@ -113,10 +128,19 @@ def load_script(path: str, callable_object: str = "application") -> Any:
     return app
 
 
+# What ap_add_common_vars keeps out of a handler's environment (CGIPassAuth Off);
+# mod_wsgi puts Authorization back only with WSGIPassAuthorization On.
+_CREDENTIALS = ("authorization", "proxy-authorization")
+
+
 def _keep_handler(r: Request) -> int:
     # mod_mime and ForceType run later and could re-set the handler.
     if "wsgi-script-name" in r.notes:
         r.handler = APP_HANDLER
+        conf: WsgiDir | None = r.per_dir.get("mod_wsgi") if r.per_dir else None
+        passed = conf is not None and conf.pass_authorization
+        hidden = _CREDENTIALS[1:] if passed else _CREDENTIALS
+        r.notes["app-hidden-headers"] = hidden
     return DECLINED
 
 
@@ -150,7 +174,6 @@ _SETTINGS = (
     ("WSGIImportScript", S, "Location of WSGI import script."),
     ("WSGIDispatchScript", S | ACCESS_CONF, "Location of WSGI dispatch script."),
     ("WSGIPassApacheRequest", S | ACCESS_CONF, "Enable/Disable Apache request object."),
-    ("WSGIPassAuthorization", OR_FILEINFO, "Enable/Disable WSGI authorization."),
     ("WSGIScriptReloading", OR_FILEINFO, "Enable/Disable script reloading mechanism."),
     ("WSGIErrorOverride", OR_FILEINFO, "Enable/Disable overriding of error pages."),
     ("WSGIChunkedRequest", OR_FILEINFO, "Enable/Disable support for chunked requests."),
@@ -180,9 +203,17 @@ MODULE = Module(
             "Map location to target WSGI script file.",
             _script_alias,
         ),
+        row(
+            "WSGIPassAuthorization",
+            Args.TAKE1,
+            OR_FILEINFO,
+            "Enable/Disable WSGI authorization.",
+            _pass_authorization,
+        ),
         *(accepted(name, Args.RAW_ARGS, where, help_text) for name, where, help_text in _SETTINGS),
     ),
     create_dir=WsgiDir,
+    merge_dir=merge_dir,
     create_server=WsgiServer,
     merge_server=merge_server,
     hooks={"translate_name": (5, translate_wsgi)},
